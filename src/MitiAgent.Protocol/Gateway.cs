@@ -1,0 +1,200 @@
+using System.Text.Json;
+
+namespace MitiAgent.Protocol;
+
+/// <summary>Server → agent: the first frame on every connection (spec §4.1).</summary>
+public sealed record HelloFrame
+{
+    /// <summary>Always <c>hello</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Hello;
+
+    /// <summary>The server's id for this connection.</summary>
+    public string? ConnId { get; init; }
+
+    /// <summary>How often the agent pings (default 30 000).</summary>
+    public int PingIntervalMs { get; init; } = WireNames.Defaults.PingIntervalMs;
+
+    /// <summary>How long the server waits for an ack before redelivering (default 5 000).</summary>
+    public int AckTimeoutMs { get; init; } = WireNames.Defaults.AckTimeoutMs;
+}
+
+/// <summary>Server → agent: an event to ack and handle (spec §4.1, §5).</summary>
+public sealed record EventFrame
+{
+    /// <summary>Always <c>event</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Event;
+
+    /// <summary>Id, type, time and app of the event.</summary>
+    public EventHeader? Header { get; init; }
+
+    /// <summary>The payload; which members are set depends on <see cref="EventHeader.EventType"/>.</summary>
+    public EventPayload? Event { get; init; }
+}
+
+/// <summary>The <c>header</c> of an event (spec §5).</summary>
+public sealed record EventHeader
+{
+    /// <summary>Unique per event; redeliveries keep it.</summary>
+    public string? EventId { get; init; }
+
+    /// <summary>One of <see cref="WireNames.EventTypes"/> (others may appear).</summary>
+    public string? EventType { get; init; }
+
+    /// <summary>Unix milliseconds.</summary>
+    public long CreateTime { get; init; }
+
+    /// <summary>The app the event is for.</summary>
+    public string? AppId { get; init; }
+}
+
+/// <summary>
+/// The <c>event</c> member of an event frame. One shape covers the three event types of spec §5:
+/// messages set <see cref="Sender"/>, <see cref="Message"/>, <see cref="RunId"/>, <see cref="AssistantMsgId"/>
+/// (and <see cref="GroupId"/> for group @mentions); <c>assistant.cancel</c> sets <see cref="RunId"/>,
+/// <see cref="ConversationId"/> and <see cref="Sender"/>.
+/// </summary>
+public sealed record EventPayload
+{
+    /// <summary>Who sent the message (or stopped the run).</summary>
+    public EventSender? Sender { get; init; }
+
+    /// <summary>The message (message events only).</summary>
+    public MessageBody? Message { get; init; }
+
+    /// <summary>The run that answers this message / that was cancelled.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The assistant message that a streamed answer fills.</summary>
+    public string? AssistantMsgId { get; init; }
+
+    /// <summary>The group (group @mentions only).</summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>The conversation (<c>assistant.cancel</c> only; messages carry it in <see cref="Message"/>).</summary>
+    public string? ConversationId { get; init; }
+}
+
+/// <summary>The sender of an event (spec §5).</summary>
+public sealed record EventSender
+{
+    /// <summary>The user id, e.g. <c>u_abc123</c>.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>Display name.</summary>
+    public string? Name { get; init; }
+}
+
+/// <summary>A message as carried in an event (spec §5).</summary>
+public sealed record MessageBody
+{
+    /// <summary>The message id.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The conversation it belongs to.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>One of <see cref="WireNames.MsgTypes"/>, or another type to pass through intact.</summary>
+    public string? MsgType { get; init; }
+
+    /// <summary>The content object, raw.</summary>
+    public JsonElement? Content { get; init; }
+
+    /// <summary>Unix milliseconds.</summary>
+    public long CreateTime { get; init; }
+}
+
+/// <summary>
+/// <c>ack</c> frame. Agent → server: acknowledges an event (only <see cref="EventId"/>). Server → agent:
+/// acknowledges a terminal stream frame; <see cref="Code"/> ≠ 0 means rejected (spec §4.1, §4.2).
+/// </summary>
+public sealed record AckFrame
+{
+    /// <summary>Always <c>ack</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Ack;
+
+    /// <summary>The acknowledged event or stream frame id.</summary>
+    public string? EventId { get; init; }
+
+    /// <summary>Server → agent only: 0 or absent for accepted, otherwise an error code.</summary>
+    public int? Code { get; init; }
+
+    /// <summary>Server → agent only: error message.</summary>
+    public string? Msg { get; init; }
+}
+
+/// <summary>Agent → server keepalive (spec §4.2).</summary>
+public sealed record PingFrame
+{
+    /// <summary>Always <c>ping</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Ping;
+
+    /// <summary>Unix milliseconds; echoed in the pong.</summary>
+    public long Ts { get; init; }
+}
+
+/// <summary>Server → agent answer to a ping (spec §4.1).</summary>
+public sealed record PongFrame
+{
+    /// <summary>Always <c>pong</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Pong;
+
+    /// <summary>The ping's <c>ts</c>.</summary>
+    public long Ts { get; init; }
+}
+
+/// <summary>Server → agent: open a new connection, this one will close soon (spec §4.1).</summary>
+public sealed record ReconnectFrame
+{
+    /// <summary>Always <c>reconnect</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Reconnect;
+
+    /// <summary>Why (deploy, rebalancing, ...).</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>Agent → server streaming reply frame (spec §6.2).</summary>
+public sealed record StreamFrame
+{
+    /// <summary>Always <c>stream</c>.</summary>
+    public string Type { get; init; } = WireNames.FrameTypes.Stream;
+
+    /// <summary>Made by the agent, unique per frame; a resent terminal frame keeps it.</summary>
+    public string? EventId { get; init; }
+
+    /// <summary>The run being answered.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The assistant message being filled.</summary>
+    public string? AssistantMsgId { get; init; }
+
+    /// <summary>1, 2, 3, ... per frame of a run.</summary>
+    public int Seq { get; init; }
+
+    /// <summary>One of <see cref="WireNames.StreamStates"/>.</summary>
+    public string? State { get; init; }
+
+    /// <summary><c>delta</c>: the next piece of the answer.</summary>
+    public string? Delta { get; init; }
+
+    /// <summary><c>delta</c>: the next piece of the reasoning.</summary>
+    public string? ReasoningDelta { get; init; }
+
+    /// <summary><c>completed</c>: the whole answer.</summary>
+    public string? Answer { get; init; }
+
+    /// <summary><c>completed</c>: the whole reasoning.</summary>
+    public string? Reasoning { get; init; }
+
+    /// <summary><c>failed</c>: what went wrong.</summary>
+    public StreamError? Error { get; init; }
+}
+
+/// <summary>The <c>error</c> of a failed stream frame (spec §6.2).</summary>
+public sealed record StreamError
+{
+    /// <summary>A machine-readable code, e.g. <c>model_error</c>.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>A human-readable message.</summary>
+    public string? Msg { get; init; }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MitiAgent.Protocol;
+
+/// <summary>
+/// The System.Text.Json source-generated context for every wire type: snake_case names, <see langword="null"/>
+/// members omitted when writing, unknown members ignored when reading (forward compatibility).
+/// Reflection-free and trim/AOT-safe.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict,
+    GenerationMode = JsonSourceGenerationMode.Default)]
+[JsonSerializable(typeof(ApiResponse<TokenData>))]
+[JsonSerializable(typeof(ApiResponse<SendMessageData>))]
+[JsonSerializable(typeof(ApiResponse<HistoryData>))]
+[JsonSerializable(typeof(ApiResponse<JsonElement?>))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(SendMessageRequest))]
+[JsonSerializable(typeof(HelloFrame))]
+[JsonSerializable(typeof(EventFrame))]
+[JsonSerializable(typeof(AckFrame))]
+[JsonSerializable(typeof(PingFrame))]
+[JsonSerializable(typeof(PongFrame))]
+[JsonSerializable(typeof(ReconnectFrame))]
+[JsonSerializable(typeof(StreamFrame))]
+[JsonSerializable(typeof(TextContent))]
+[JsonSerializable(typeof(AtTextContent))]
+[JsonSerializable(typeof(ImageContent))]
+[JsonSerializable(typeof(MultimodalContent))]
+[JsonSerializable(typeof(StreamFullContent))]
+public sealed partial class MitiJsonContext : JsonSerializerContext;
