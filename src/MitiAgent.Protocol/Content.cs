@@ -60,5 +60,5 @@ public sealed record StreamFullContent
     public string? AskMsgId { get; init; }
 
     /// <summary>Always <see langword="true"/> for a complete answer.</summary>
-    public bool Finished { get; init; } = true;
+    public bool Finished { get; set; } = true;
 }

@@ -6,23 +6,23 @@ namespace MitiAgent.Protocol;
 public sealed record HelloFrame
 {
     /// <summary>Always <c>hello</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Hello;
+    public string Type { get; set; } = WireNames.FrameTypes.Hello;
 
     /// <summary>The server's id for this connection.</summary>
     public string? ConnId { get; init; }
 
     /// <summary>How often the agent pings (default 30 000).</summary>
-    public int PingIntervalMs { get; init; } = WireNames.Defaults.PingIntervalMs;
+    public int PingIntervalMs { get; set; } = WireNames.Defaults.PingIntervalMs;
 
     /// <summary>How long the server waits for an ack before redelivering (default 5 000).</summary>
-    public int AckTimeoutMs { get; init; } = WireNames.Defaults.AckTimeoutMs;
+    public int AckTimeoutMs { get; set; } = WireNames.Defaults.AckTimeoutMs;
 }
 
 /// <summary>Server → agent: an event to ack and handle (spec §4.1, §5).</summary>
 public sealed record EventFrame
 {
     /// <summary>Always <c>event</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Event;
+    public string Type { get; set; } = WireNames.FrameTypes.Event;
 
     /// <summary>Id, type, time and app of the event.</summary>
     public EventHeader? Header { get; init; }
@@ -110,7 +110,7 @@ public sealed record MessageBody
 public sealed record AckFrame
 {
     /// <summary>Always <c>ack</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Ack;
+    public string Type { get; set; } = WireNames.FrameTypes.Ack;
 
     /// <summary>The acknowledged event or stream frame id.</summary>
     public string? EventId { get; init; }
@@ -126,7 +126,7 @@ public sealed record AckFrame
 public sealed record PingFrame
 {
     /// <summary>Always <c>ping</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Ping;
+    public string Type { get; set; } = WireNames.FrameTypes.Ping;
 
     /// <summary>Unix milliseconds; echoed in the pong.</summary>
     public long Ts { get; init; }
@@ -136,7 +136,7 @@ public sealed record PingFrame
 public sealed record PongFrame
 {
     /// <summary>Always <c>pong</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Pong;
+    public string Type { get; set; } = WireNames.FrameTypes.Pong;
 
     /// <summary>The ping's <c>ts</c>.</summary>
     public long Ts { get; init; }
@@ -146,7 +146,7 @@ public sealed record PongFrame
 public sealed record ReconnectFrame
 {
     /// <summary>Always <c>reconnect</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Reconnect;
+    public string Type { get; set; } = WireNames.FrameTypes.Reconnect;
 
     /// <summary>Why (deploy, rebalancing, ...).</summary>
     public string? Reason { get; init; }
@@ -156,7 +156,7 @@ public sealed record ReconnectFrame
 public sealed record StreamFrame
 {
     /// <summary>Always <c>stream</c>.</summary>
-    public string Type { get; init; } = WireNames.FrameTypes.Stream;
+    public string Type { get; set; } = WireNames.FrameTypes.Stream;
 
     /// <summary>Made by the agent, unique per frame; a resent terminal frame keeps it.</summary>
     public string? EventId { get; init; }

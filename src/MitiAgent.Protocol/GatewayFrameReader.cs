@@ -51,8 +51,9 @@ public static class GatewayFrameReader
 
             return false;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString() on a "type" value that is not valid UTF-8.
             type = null;
             return false;
         }

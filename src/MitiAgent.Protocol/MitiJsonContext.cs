@@ -8,6 +8,12 @@ namespace MitiAgent.Protocol;
 /// members omitted when writing, unknown members ignored when reading (forward compatibility).
 /// Reflection-free and trim/AOT-safe.
 /// </summary>
+/// <remarks>
+/// A wire property with a declared default (<c>type</c>, <c>ping_interval_ms</c>, <c>ack_timeout_ms</c>,
+/// <c>finished</c>, <c>messages</c>) has a <c>set</c> accessor, not <c>init</c>: the generator fills init-only
+/// properties through an object initializer and would replace the default with <c>default(T)</c> whenever the
+/// member is absent from the JSON.
+/// </remarks>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

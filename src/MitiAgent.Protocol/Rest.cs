@@ -77,7 +77,7 @@ public sealed record SendMessageData
 public sealed record HistoryData
 {
     /// <summary>The newest messages, oldest first.</summary>
-    public IReadOnlyList<HistoryMessage> Messages { get; init; } = [];
+    public IReadOnlyList<HistoryMessage> Messages { get; set; } = [];
 
     /// <summary>Whether older messages exist beyond this page.</summary>
     public bool HasMore { get; init; }
