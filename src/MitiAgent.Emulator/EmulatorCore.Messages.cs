@@ -255,9 +255,21 @@ internal sealed partial class EmulatorCore
             return $"content.{name} must not be empty";
         }
 
-        return s.Length > WireNames.Defaults.MaxTextLength
+        // Characters are Unicode code points, as the Python reference counts them (len(str)).
+        return s.Length > WireNames.Defaults.MaxTextLength && CountCodePoints(s) > WireNames.Defaults.MaxTextLength
             ? $"content.{name} is longer than {WireNames.Defaults.MaxTextLength} characters"
             : null;
+    }
+
+    private static int CountCodePoints(string s)
+    {
+        int count = 0;
+        foreach (var _ in s.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static string? CheckImages(JsonElement c, bool required)

@@ -366,6 +366,15 @@ internal sealed partial class EmulatorCore
         }
     }
 
+    /// <summary>Sockets still attached, closing ones included.</summary>
+    public int AttachedSockets()
+    {
+        lock (_gate)
+        {
+            return _apps.Values.Sum(a => a.Connections.Count);
+        }
+    }
+
     private static ConnectionInfo Describe(GatewayConnection c) => new(c.ConnId, c.AppId, c.OpenedAt, c.Silent, c.EventsDelivered);
 
     public IReadOnlyList<HistoryMessage> Conversation(string appId, string conversationId)

@@ -87,20 +87,24 @@ internal sealed class GatewayConnection
         try
         {
             await ReceiveLoopAsync(onFrame, onProtocolError, maxFrameBytes, linked.Token).ConfigureAwait(false);
+
+            // The close handshake is under way: let the writer answer it, but not forever.
+            _aborted.CancelAfter(CloseHandshakeTimeout);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
             // Dropped, aborted or shut down: the socket is gone either way.
+            _aborted.Cancel();
         }
         finally
         {
             _outbound.Writer.TryComplete();
-            if (_socket.State is not (WebSocketState.Closed or WebSocketState.CloseSent))
+            await writer.ConfigureAwait(false);
+            if (_socket.State is not WebSocketState.Closed)
             {
                 _socket.Abort();
             }
 
-            await writer.ConfigureAwait(false);
             _aborted.Dispose();
         }
     }

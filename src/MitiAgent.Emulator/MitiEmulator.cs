@@ -101,7 +101,7 @@ public sealed class MitiEmulator : IAsyncDisposable
         _core.CloseEverything(WireNames.CloseCodes.GoingAway, "emulator stopping");
         // Let the close handshakes finish (bounded), then stop Kestrel.
         var deadline = TimeProvider.System.GetTimestamp();
-        while (_core.Connections(null).Count > 0 && TimeProvider.System.GetElapsedTime(deadline) < TimeSpan.FromSeconds(2))
+        while (_core.AttachedSockets() > 0 && TimeProvider.System.GetElapsedTime(deadline) < TimeSpan.FromSeconds(2))
         {
             await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }
