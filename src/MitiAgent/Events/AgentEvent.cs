@@ -1,0 +1,138 @@
+using MitiAgent.Protocol;
+
+namespace MitiAgent;
+
+/// <summary>
+/// An event delivered by the gateway (spec §5): <see cref="MessageEvent"/> (<c>im.message.receive</c>),
+/// <see cref="GroupAtEvent"/> (<c>im.message.group_at</c>) or <see cref="CancelEvent"/> (<c>assistant.cancel</c>).
+/// </summary>
+public abstract class AgentEvent
+{
+    private protected AgentEvent(EventHeader header, IEventReplySink? replySink)
+    {
+        Header = header;
+        EventId = header.EventId!;
+        EventType = header.EventType!;
+        ReplySink = replySink;
+    }
+
+    /// <summary>The wire header: id, type, creation time and app id.</summary>
+    public EventHeader Header { get; }
+
+    /// <summary>The event id; redeliveries keep it, and handlers run once per id.</summary>
+    public string EventId { get; }
+
+    /// <summary>The <c>event_type</c>, one of <see cref="WireNames.EventTypes"/>.</summary>
+    public string EventType { get; }
+
+    /// <summary>When the event was created on the server.</summary>
+    public DateTimeOffset CreateTime => DateTimeOffset.FromUnixTimeMilliseconds(Header.CreateTime);
+
+    /// <summary>
+    /// Cancelled when this event's handler should stop: the user stopped the run (<c>assistant.cancel</c>) or the
+    /// agent is shutting down past its timeout.
+    /// </summary>
+    public CancellationToken CancellationToken { get; internal set; }
+
+    /// <summary>The client that answers this event; <see langword="null"/> for an event not bound to a client.</summary>
+    internal IEventReplySink? ReplySink { get; }
+
+    /// <summary>The type and id; never content.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString()
+    {
+        string kind = this switch
+        {
+            GroupAtEvent => nameof(GroupAtEvent),
+            MessageEvent => nameof(MessageEvent),
+            CancelEvent => nameof(CancelEvent),
+            _ => nameof(AgentEvent),
+        };
+        return kind + " { EventType = " + EventType + ", EventId = " + EventId + " }";
+    }
+
+    /// <summary>
+    /// Parses one raw <c>event</c> frame (UTF-8 JSON) and turns it into a typed event, like <see cref="FromFrame"/>.
+    /// When the frame is valid JSON but does not deserialize as an event frame, the header's id and type are still
+    /// read (if they are strings) so the caller can ack it (spec §5).
+    /// </summary>
+    internal static EventParseResult FromUtf8Json(ReadOnlySpan<byte> utf8Json, IEventReplySink? replySink = null)
+    {
+        EventFrame? frame = GatewayFrameReader.TryDeserialize(utf8Json, MitiJsonContext.Default.EventFrame);
+        if (frame is not null)
+        {
+            return FromFrame(frame, replySink);
+        }
+
+        return EventHeaderSniffer.TryRead(utf8Json, out string? eventId, out string? eventType)
+            ? EventParseResult.Malformed(eventId, eventType, "event frame does not fit the event shape")
+            : EventParseResult.Malformed(null, null, "not a valid JSON object");
+    }
+
+    /// <summary>
+    /// Turns an event frame into a typed event, or says why it cannot (spec §5): a missing <c>header.event_id</c> or
+    /// <c>header.event_type</c>, a payload that does not fit its type, or an unknown type.
+    /// </summary>
+    internal static EventParseResult FromFrame(EventFrame frame, IEventReplySink? replySink = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        EventHeader? header = frame.Header;
+        if (header is null)
+        {
+            return EventParseResult.Malformed(null, null, "missing header");
+        }
+
+        string? eventId = string.IsNullOrWhiteSpace(header.EventId) ? null : header.EventId;
+        string? eventType = string.IsNullOrWhiteSpace(header.EventType) ? null : header.EventType;
+        if (eventId is null)
+        {
+            return EventParseResult.Malformed(null, eventType, "missing header.event_id");
+        }
+
+        if (eventType is null)
+        {
+            return EventParseResult.Malformed(eventId, null, "missing header.event_type");
+        }
+
+        switch (eventType)
+        {
+            case WireNames.EventTypes.MessageReceive:
+            case WireNames.EventTypes.GroupAt:
+            case WireNames.EventTypes.AssistantCancel:
+                break;
+            default:
+                return EventParseResult.Unknown(eventId, eventType);
+        }
+
+        EventPayload? payload = frame.Event;
+        if (payload is null)
+        {
+            return EventParseResult.Malformed(eventId, eventType, "missing event");
+        }
+
+        if (eventType == WireNames.EventTypes.AssistantCancel)
+        {
+            string? cancelProblem = CancelEvent.ValidateCancelPayload(payload);
+            return cancelProblem is null
+                ? EventParseResult.Ok(new CancelEvent(header, payload, replySink))
+                : EventParseResult.Malformed(eventId, eventType, cancelProblem);
+        }
+
+        bool isGroup = eventType == WireNames.EventTypes.GroupAt;
+        string? problem = isGroup ? GroupAtEvent.ValidateGroupPayload(payload) : MessageEvent.ValidateMessagePayload(payload);
+        if (problem is not null)
+        {
+            return EventParseResult.Malformed(eventId, eventType, problem);
+        }
+
+        if (!EventMessage.TryCreate(payload.Message!, out EventMessage? message, out problem))
+        {
+            return EventParseResult.Malformed(eventId, eventType, problem);
+        }
+
+        AgentEvent agentEvent = isGroup
+            ? new GroupAtEvent(header, payload, message, replySink)
+            : new MessageEvent(header, payload, message, replySink);
+        return EventParseResult.Ok(agentEvent);
+    }
+}

@@ -1,0 +1,184 @@
+using MitiAgent.Protocol;
+
+namespace MitiAgent;
+
+/// <summary>
+/// A direct message to the agent (<c>im.message.receive</c>, handled by <c>[OnMessage]</c>), and the base of
+/// <see cref="GroupAtEvent"/>. Answer it with <see cref="ReplyAsync(string, bool, CancellationToken)"/>, or stream
+/// into the run's assistant message with <see cref="OpenStream"/> / <see cref="ReplyCompletedAsync"/>.
+/// </summary>
+public class MessageEvent : AgentEvent
+{
+    private readonly object _streamGate = new();
+    private MitiReplyStream? _stream;
+    private bool _streamOpened;
+
+    internal MessageEvent(EventHeader header, EventPayload payload, EventMessage message, IEventReplySink? replySink)
+        : base(header, replySink)
+    {
+        Sender = payload.Sender!;
+        Message = message;
+        RunId = string.IsNullOrWhiteSpace(payload.RunId) ? null : payload.RunId;
+        AssistantMsgId = string.IsNullOrWhiteSpace(payload.AssistantMsgId) ? null : payload.AssistantMsgId;
+    }
+
+    /// <summary>Who sent the message.</summary>
+    public EventSender Sender { get; }
+
+    /// <summary>The message.</summary>
+    public EventMessage Message { get; }
+
+    /// <summary>The run that answers this message (streaming frames and <c>assistant.cancel</c> refer to it).</summary>
+    public string? RunId { get; }
+
+    /// <summary>The assistant message that a streamed answer fills.</summary>
+    public string? AssistantMsgId { get; }
+
+    /// <summary>Shortcut for <see cref="EventMessage.Text"/>.</summary>
+    public string? Text => Message.Text;
+
+    /// <summary>Where a reply goes: the sender (spec §6.1); <see cref="GroupAtEvent"/> answers in the group.</summary>
+    public virtual MessageTarget ReplyTarget => MessageTarget.User(Sender.UserId!);
+
+    /// <summary>
+    /// Answers the message (spec §6.1, the reference's <c>reply(text, use_markdown=True)</c>): to the group for a group
+    /// event, else to the sender, with <c>reply_to_message_id</c> = this message. Markdown is sent as
+    /// <c>stream_full</c> with <c>ask_msg_id</c> = this message; <paramref name="useMarkdown"/> = <see langword="false"/> sends <c>text</c>.
+    /// </summary>
+    /// <param name="text">Not empty, at most 20 000 characters.</param>
+    /// <param name="useMarkdown">Send as a markdown answer (default) or as plain text.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>The new message's id and time.</returns>
+    /// <exception cref="ArgumentException">The text is empty or too long (nothing is sent).</exception>
+    /// <exception cref="InvalidOperationException">The event is not bound to a client.</exception>
+    /// <exception cref="MitiApiException">The server refused the message.</exception>
+    public Task<SendMessageData> ReplyAsync(string text, bool useMarkdown = true, CancellationToken cancellationToken = default)
+    {
+        SendMessageRequest request = BuildReply(text, useMarkdown);
+        return RequireSink().SendMessageAsync(request, cancellationToken);
+    }
+
+    /// <summary>Answers the message with any content (image, at_text, raw, ...), to the same target as <see cref="ReplyAsync(string, bool, CancellationToken)"/>.</summary>
+    /// <param name="content">The content.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>The new message's id and time.</returns>
+    /// <exception cref="ArgumentException">The content breaks a limit (nothing is sent).</exception>
+    /// <exception cref="InvalidOperationException">The event is not bound to a client.</exception>
+    /// <exception cref="MitiApiException">The server refused the message.</exception>
+    public Task<SendMessageData> ReplyAsync(OutgoingContent content, CancellationToken cancellationToken = default)
+    {
+        SendMessageRequest request = BuildReply(content);
+        return RequireSink().SendMessageAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens the stream that fills this run's assistant message (spec §6.2). Deltas are coalesced to at most one frame
+    /// per interval; finish with <see cref="MitiReplyStream.CompleteAsync"/> or <see cref="MitiReplyStream.FailAsync"/>.
+    /// </summary>
+    /// <returns>The stream of this event's run.</returns>
+    /// <exception cref="InvalidOperationException">The event has no <c>run_id</c>/<c>assistant_msg_id</c>, is not bound to a client, or its stream was already opened.</exception>
+    public MitiReplyStream OpenStream()
+    {
+        lock (_streamGate)
+        {
+            if (_streamOpened)
+            {
+                throw new InvalidOperationException("The stream of this event was already opened.");
+            }
+
+            MitiReplyStream stream = GetOrCreateStreamLocked();
+            _streamOpened = true;
+            return stream;
+        }
+    }
+
+    /// <summary>
+    /// Sends the terminal <c>completed</c> frame of this run with the whole answer (the reference's
+    /// <c>reply_completed(answer, seq, run_id, assistant_msg_id, reasoning)</c>; <c>seq</c> and the ids come from the event).
+    /// The frame is resent until acked (up to 5 attempts).
+    /// </summary>
+    /// <param name="answer">The whole answer.</param>
+    /// <param name="reasoning">The whole reasoning, if any.</param>
+    /// <param name="cancellationToken">Cancels waiting for the ack.</param>
+    /// <returns>Completes when the server acked the frame.</returns>
+    /// <exception cref="InvalidOperationException">No run to answer, not bound to a client, or the run was already finished.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled (<see cref="AgentEvent.CancellationToken"/>).</exception>
+    /// <exception cref="MitiTimeoutException">The frame was never acked.</exception>
+    public Task ReplyCompletedAsync(string answer, string? reasoning = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return GetOrCreateStream().CompleteAsync(answer, reasoning, cancellationToken);
+    }
+
+    /// <summary>Sends the terminal <c>failed</c> frame of this run (spec §6.2).</summary>
+    /// <param name="code">A machine-readable code, e.g. <c>model_error</c>.</param>
+    /// <param name="msg">A human-readable message.</param>
+    /// <param name="cancellationToken">Cancels waiting for the ack.</param>
+    /// <returns>Completes when the server acked the frame.</returns>
+    /// <exception cref="InvalidOperationException">No run to answer, not bound to a client, or the run was already finished.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    /// <exception cref="MitiTimeoutException">The frame was never acked.</exception>
+    public Task ReplyFailedAsync(string code, string msg, CancellationToken cancellationToken = default) =>
+        GetOrCreateStream().FailAsync(code, msg, cancellationToken);
+
+    /// <summary>The validated request <see cref="ReplyAsync(string, bool, CancellationToken)"/> sends.</summary>
+    internal SendMessageRequest BuildReply(string text, bool useMarkdown)
+    {
+        OutgoingContent content = useMarkdown
+            ? OutgoingContent.Markdown(text, Message.MessageId)
+            : OutgoingContent.Text(text);
+        return BuildReply(content);
+    }
+
+    /// <summary>The validated request <see cref="ReplyAsync(OutgoingContent, CancellationToken)"/> sends.</summary>
+    internal SendMessageRequest BuildReply(OutgoingContent content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        SendMessageRequest request = content.ToRequest(ReplyTarget, Message.MessageId);
+        SendMessageValidation.Validate(request);
+        return request;
+    }
+
+    /// <summary>Why a message payload does not fit (spec §5), or <see langword="null"/>.</summary>
+    internal static string? ValidateMessagePayload(EventPayload payload)
+    {
+        if (payload.Sender is null)
+        {
+            return "missing sender";
+        }
+
+        if (string.IsNullOrWhiteSpace(payload.Sender.UserId))
+        {
+            return "missing sender.user_id";
+        }
+
+        return payload.Message is null ? "message event without message" : null;
+    }
+
+    private IEventReplySink RequireSink() =>
+        ReplySink ?? throw new InvalidOperationException("This event is not bound to a MitiAgent client.");
+
+    private MitiReplyStream GetOrCreateStream()
+    {
+        lock (_streamGate)
+        {
+            return GetOrCreateStreamLocked();
+        }
+    }
+
+    private MitiReplyStream GetOrCreateStreamLocked()
+    {
+        if (_stream is not null)
+        {
+            return _stream;
+        }
+
+        if (RunId is null || AssistantMsgId is null)
+        {
+            throw new InvalidOperationException("This event has no run_id/assistant_msg_id to stream an answer into.");
+        }
+
+        _stream = new MitiReplyStream(this, RequireSink(), RunId, AssistantMsgId);
+        return _stream;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text;
+using MitiAgent.Protocol;
+
+namespace MitiAgent;
+
+/// <summary>
+/// Settings of a Miti agent. Only <see cref="AppId"/> and <see cref="AppSecret"/> are required; every other
+/// value has the default of the reference SDK or of the protocol. <see cref="ToString"/> never shows the secret.
+/// </summary>
+public sealed class MitiAgentOptions
+{
+    /// <summary>The smallest allowed <see cref="StreamDeltaInterval"/> (spec §6.2: at most one delta per 50 ms per run).</summary>
+    public static readonly TimeSpan MinStreamDeltaInterval = TimeSpan.FromMilliseconds(WireNames.Defaults.DeltaCoalesceMs);
+
+    /// <summary>The app id, e.g. <c>cli_a1b2c3</c>. Required.</summary>
+    public string? AppId { get; set; }
+
+    /// <summary>The app secret. Required. Never logged, never shown by <see cref="ToString"/>.</summary>
+    public string? AppSecret { get; set; }
+
+    /// <summary>
+    /// The base URL including its path prefix, e.g. <c>https://www.miti.chat/chat</c>. When unset (or blank), the
+    /// environment variable <c>MITI_API_BASE_URL</c> and then the production URL are used (spec §1).
+    /// </summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>How many message handlers may run at once (spec §8, default 64).</summary>
+    public int MaxConcurrency { get; set; } = 64;
+
+    /// <summary>How many <c>[OnOverload]</c> handlers may run at once when all <see cref="MaxConcurrency"/> slots are busy (default 4; 0 drops overflow at once).</summary>
+    public int OverloadConcurrency { get; set; } = 4;
+
+    /// <summary>Capacity of the queue of <c>assistant.cancel</c> events; further cancels are dropped with a warning when it is full (default 256).</summary>
+    public int CancelQueueCapacity { get; set; } = 256;
+
+    /// <summary>How long stopping waits for running handlers and pending final frames before cancelling them (default 30 s).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether a blocking run stops gracefully on Ctrl+C / SIGTERM (default <see langword="true"/>).</summary>
+    public bool RegisterSignals { get; set; } = true;
+
+    /// <summary>How many recently handled <c>event_id</c>s are remembered to run each handler once (default 10 000).</summary>
+    public int SeenEventCapacity { get; set; } = 10_000;
+
+    /// <summary>How long a handled <c>event_id</c> is remembered (default 10 minutes).</summary>
+    public TimeSpan SeenEventTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many times a REST send is retried after a transient failure (HTTP 5xx, 429, code 50000/10029) before the error reaches the caller (default 3).</summary>
+    public int MaxSendRetries { get; set; } = 3;
+
+    /// <summary>How long one gateway dial (TCP, TLS, upgrade and <c>hello</c>) may take (default 15 s).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The minimum time between two delta frames of one run; deltas written faster are coalesced (default and minimum 50 ms).</summary>
+    public TimeSpan StreamDeltaInterval { get; set; } = MinStreamDeltaInterval;
+
+    /// <summary>
+    /// Checks every setting (but does not read the environment).
+    /// </summary>
+    /// <exception cref="MitiConfigurationException">A credential is missing or a value is out of range; the message names the setting and the rule, never a secret.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(AppId))
+        {
+            throw new MitiConfigurationException("MitiAgentOptions.AppId is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(AppSecret))
+        {
+            throw new MitiConfigurationException("MitiAgentOptions.AppSecret is required.");
+        }
+
+        RequireAtLeast(MaxConcurrency, 1, nameof(MaxConcurrency));
+        RequireAtLeast(OverloadConcurrency, 0, nameof(OverloadConcurrency));
+        RequireAtLeast(CancelQueueCapacity, 1, nameof(CancelQueueCapacity));
+        RequireAtLeast(SeenEventCapacity, 1, nameof(SeenEventCapacity));
+        RequireAtLeast(MaxSendRetries, 0, nameof(MaxSendRetries));
+        RequirePositive(SeenEventTtl, nameof(SeenEventTtl));
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            throw new MitiConfigurationException("MitiAgentOptions.ShutdownTimeout must not be negative.");
+        }
+
+        if (StreamDeltaInterval < MinStreamDeltaInterval)
+        {
+            throw new MitiConfigurationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"MitiAgentOptions.StreamDeltaInterval must be at least {MinStreamDeltaInterval.TotalMilliseconds} ms."));
+        }
+
+        if (!string.IsNullOrWhiteSpace(BaseUrl))
+        {
+            MitiEndpoints.Resolve(BaseUrl, static _ => null);
+        }
+    }
+
+    /// <summary>Shows every setting; the secret appears as <c>***</c> (or <c>(unset)</c>), the base URL without query or user info.</summary>
+    /// <returns>A one-line description.</returns>
+    public override string ToString()
+    {
+        var builder = new StringBuilder("MitiAgentOptions { ");
+        builder.Append(CultureInfo.InvariantCulture, $"AppId = {AppId ?? "(unset)"}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"AppSecret = {(string.IsNullOrEmpty(AppSecret) ? "(unset)" : "***")}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"BaseUrl = {MitiEndpoints.Redact(BaseUrl)}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"MaxConcurrency = {MaxConcurrency}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"OverloadConcurrency = {OverloadConcurrency}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"CancelQueueCapacity = {CancelQueueCapacity}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"ShutdownTimeout = {ShutdownTimeout}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"RegisterSignals = {RegisterSignals}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"SeenEventCapacity = {SeenEventCapacity}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"SeenEventTtl = {SeenEventTtl}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"MaxSendRetries = {MaxSendRetries}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"ConnectTimeout = {ConnectTimeout}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"StreamDeltaInterval = {StreamDeltaInterval} }}");
+        return builder.ToString();
+    }
+
+    private static void RequireAtLeast(int value, int minimum, string name)
+    {
+        if (value < minimum)
+        {
+            throw new MitiConfigurationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"MitiAgentOptions.{name} must be at least {minimum} (was {value})."));
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new MitiConfigurationException($"MitiAgentOptions.{name} must be greater than zero.");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using MitiAgent.Protocol;
+
+namespace MitiAgent.Tests;
+
+public class EventParsingTests
+{
+    [Fact]
+    public void Direct_message_of_the_spec_example()
+    {
+        MessageEvent ev = Frames.Event<MessageEvent>(Frames.DirectMessage);
+        Assert.IsNotType<GroupAtEvent>(ev);
+        Assert.Equal("evt-8f2c", ev.EventId);
+        Assert.Equal("im.message.receive", ev.EventType);
+        Assert.Equal("cli_a1b2c3", ev.Header.AppId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1750240805000), ev.CreateTime);
+        Assert.Equal("u_abc123", ev.Sender.UserId);
+        Assert.Equal("Alice", ev.Sender.Name);
+        Assert.Equal("msg-77aa", ev.Message.MessageId);
+        Assert.Equal("conv-u_abc123", ev.Message.ConversationId);
+        Assert.Equal("text", ev.Message.MsgType);
+        Assert.Equal("hello", ev.Text);
+        Assert.Equal("hello", ev.Message.Content.GetProperty("text").GetString());
+        Assert.Empty(ev.Message.Images);
+        Assert.Equal("run-5d1e", ev.RunId);
+        Assert.Equal("msg-77ab", ev.AssistantMsgId);
+        Assert.Equal(MessageTarget.User("u_abc123"), ev.ReplyTarget);
+        Assert.Equal("MessageEvent { EventType = im.message.receive, EventId = evt-8f2c }", ev.ToString());
+        Assert.DoesNotContain("hello", ev.Message.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Group_at_event()
+    {
+        GroupAtEvent ev = Frames.Event<GroupAtEvent>(Frames.GroupAt);
+        Assert.Equal("sg_xyz789", ev.GroupId);
+        Assert.Equal("@Bot  what is up?", ev.Text);
+        Assert.Equal("what is up?", ev.TextWithoutMentions);
+        Assert.Equal(["u_bot"], ev.Message.MentionedUserIds);
+        Assert.Equal(MessageTarget.Group("sg_xyz789"), ev.ReplyTarget);
+    }
+
+    [Fact]
+    public void Cancel_event()
+    {
+        CancelEvent ev = Frames.Event<CancelEvent>(Frames.Cancel);
+        Assert.Equal("evt-c1", ev.EventId);
+        Assert.Equal("assistant.cancel", ev.EventType);
+        Assert.Equal("run-5d1e", ev.RunId);
+        Assert.Equal("conv-u_abc123", ev.ConversationId);
+        Assert.Equal("u_abc123", ev.Sender?.UserId);
+    }
+
+    [Theory]
+    [InlineData("@Bot question", "question")]
+    [InlineData("@Bot @Other  question here ", "question here ")]
+    [InlineData("  @Bot\u2005question", "question")]
+    [InlineData("@Bot", "")]
+    [InlineData("question @Bot", "question @Bot")]
+    [InlineData("", "")]
+    public void Leading_mentions_are_stripped(string text, string expected)
+    {
+        Assert.Equal(expected, GroupAtEvent.StripLeadingMentions(text));
+    }
+
+    [Fact]
+    public void Image_and_multimodal_content()
+    {
+        MessageEvent image = Frames.Event<MessageEvent>(Frames.WithMessage(
+            """{"message_id": "m1", "msg_type": "image", "content": {"images": [{"url": "https://cdn/x.png", "mime_type": "image/png"}, {"url": "https://cdn/y.jpg"}]}}"""));
+        Assert.Null(image.Text);
+        Assert.Equal(2, image.Message.Images.Count);
+        Assert.Equal("https://cdn/x.png", image.Message.Images[0].Url);
+        Assert.Equal("image/png", image.Message.Images[0].MimeType);
+        Assert.Null(image.Message.Images[1].MimeType);
+
+        MessageEvent multimodal = Frames.Event<MessageEvent>(Frames.WithMessage(
+            """{"message_id": "m2", "msg_type": "multimodal", "content": {"text": "look", "images": [{"url": "https://cdn/z.png"}]}}"""));
+        Assert.Equal("look", multimodal.Text);
+        Assert.Single(multimodal.Message.Images);
+    }
+
+    [Fact]
+    public void Unknown_msg_types_pass_through_intact()
+    {
+        MessageEvent ev = Frames.Event<MessageEvent>(Frames.WithMessage(
+            """{"message_id": "m3", "msg_type": "card", "content": {"title": "T", "nested": {"a": [1, 2]}}}"""));
+        Assert.Equal("card", ev.Message.MsgType);
+        Assert.Null(ev.Text);
+        Assert.Empty(ev.Message.Images);
+        Assert.Equal(2, ev.Message.Content.GetProperty("nested").GetProperty("a").GetArrayLength());
+    }
+
+    [Fact]
+    public void Unknown_members_are_ignored()
+    {
+        MessageEvent ev = Frames.Event<MessageEvent>(Frames.WithMessage(
+            """{"message_id": "m4", "msg_type": "text", "content": {"text": "hi", "future": true}, "future_member": 1}""",
+            extra: """, "something_new": {"x": 1}"""));
+        Assert.Equal("hi", ev.Text);
+    }
+
+    [Fact]
+    public void Unknown_event_type_keeps_id_and_type_for_ack_and_log()
+    {
+        EventParseResult result = Frames.ParseResult("""{"type": "event", "header": {"event_id": "evt-u", "event_type": "im.reaction.added"}, "event": {}}""");
+        Assert.Equal(EventParseStatus.UnknownType, result.Status);
+        Assert.Null(result.Event);
+        Assert.Equal("evt-u", result.EventId);
+        Assert.Equal("im.reaction.added", result.EventType);
+    }
+
+    public static TheoryData<string, string?, string> MalformedFrames() => new()
+    {
+        { """{"type": "event"}""", null, "missing header" },
+        { """{"type": "event", "header": {"event_type": "im.message.receive"}, "event": {}}""", null, "missing header.event_id" },
+        { """{"type": "event", "header": {"event_id": " ", "event_type": "im.message.receive"}, "event": {}}""", null, "missing header.event_id" },
+        { """{"type": "event", "header": {"event_id": "e1"}, "event": {}}""", "e1", "missing header.event_type" },
+        { """{"type": "event", "header": {"event_id": "e1", "event_type": "im.message.receive"}}""", "e1", "missing event" },
+        { """{"type": "event", "header": {"event_id": "e1", "event_type": "im.message.receive"}, "event": {"sender": {"user_id": "u"}}}""", "e1", "message event without message" },
+        { """{"type": "event", "header": {"event_id": "e1", "event_type": "im.message.receive"}, "event": {"message": {"message_id": "m", "msg_type": "text", "content": {"text": "x"}}}}""", "e1", "missing sender" },
+        { """{"type": "event", "header": {"event_id": "e1", "event_type": "im.message.receive"}, "event": {"sender": {"name": "n"}, "message": {"message_id": "m", "msg_type": "text", "content": {"text": "x"}}}}""", "e1", "missing sender.user_id" },
+        { """{"type": "event", "header": {"event_id": "e1", "event_type": "im.message.group_at"}, "event": {"sender": {"user_id": "u"}, "message": {"message_id": "m", "msg_type": "text", "content": {"text": "x"}}}}""", "e1", "group_at event without group_id" },
+        { """{"type": "event", "header": {"event_id": "e1", "event_type": "assistant.cancel"}, "event": {"conversation_id": "c"}}""", "e1", "assistant.cancel event without run_id" },
+        { Frames.WithMessage("""{"msg_type": "text", "content": {"text": "x"}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "missing message.message_id" },
+        { Frames.WithMessage("""{"message_id": "m", "content": {"text": "x"}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "missing message.msg_type" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "text", "content": "x"}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "message.content is not a JSON object" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "text"}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "message.content is not a JSON object" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "text", "content": {}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "text message without content.text" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "text", "content": {"text": 5}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "message.content does not fit msg_type text" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "at_text", "content": {"atUserList": []}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "at_text message without content.text" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "image", "content": {"images": []}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "image message without content.images" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "image", "content": {"images": "x"}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "message.content does not fit msg_type image" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "image", "content": {"images": [{"mime_type": "image/png"}]}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "an image without url" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedFrames))]
+    public void Frames_that_do_not_fit_are_rejected_with_a_reason(string json, string? eventId, string reason)
+    {
+        EventParseResult result = Frames.ParseResult(json);
+        Assert.Equal(EventParseStatus.Malformed, result.Status);
+        Assert.Null(result.Event);
+        Assert.Equal(eventId, result.EventId);
+        Assert.Equal(reason, result.Reason);
+    }
+
+    [Fact]
+    public void Content_element_outlives_the_frame_bytes()
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(Frames.DirectMessage);
+        EventFrame frame = JsonSerializer.Deserialize(bytes, MitiJsonContext.Default.EventFrame)!;
+        Array.Clear(bytes);
+        MessageEvent ev = Assert.IsType<MessageEvent>(AgentEvent.FromFrame(frame).Event);
+        Assert.Equal("hello", ev.Message.Content.GetProperty("text").GetString());
+    }
+}

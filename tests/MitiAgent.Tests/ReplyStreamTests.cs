@@ -1,0 +1,206 @@
+using Microsoft.Extensions.Time.Testing;
+using MitiAgent.Protocol;
+
+namespace MitiAgent.Tests;
+
+public class ReplyStreamTests
+{
+    private static (FakeTimeProvider Time, FakeSink Sink, MessageEvent Event) Create()
+    {
+        var time = new FakeTimeProvider();
+        var sink = new FakeSink(time);
+        return (time, sink, Frames.Event<MessageEvent>(Frames.DirectMessage, sink));
+    }
+
+    [Fact]
+    public async Task First_delta_leaves_at_once_and_fast_deltas_are_coalesced()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        MitiReplyStream stream = ev.OpenStream();
+        Assert.Equal("run-5d1e", stream.RunId);
+        Assert.Equal("msg-77ab", stream.AssistantMsgId);
+
+        await stream.WriteAsync("Hel");
+        StreamFrame first = Assert.Single(sink.Deltas);
+        Assert.Equal(1, first.Seq);
+        Assert.Equal("delta", first.State);
+        Assert.Equal("Hel", first.Delta);
+        Assert.Equal("run-5d1e", first.RunId);
+        Assert.Equal("msg-77ab", first.AssistantMsgId);
+        Assert.StartsWith("aevt-", first.EventId, StringComparison.Ordinal);
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await stream.WriteAsync("lo", "think");
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await stream.WriteAsync("!");
+        Assert.Single(sink.Deltas);
+
+        time.Advance(TimeSpan.FromMilliseconds(30));
+        Assert.Equal(2, sink.Deltas.Count);
+        Assert.Equal(2, sink.Deltas[1].Seq);
+        Assert.Equal("lo!", sink.Deltas[1].Delta);
+        Assert.Equal("think", sink.Deltas[1].ReasoningDelta);
+
+        // Nothing pending: the timer sends nothing more.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, sink.Deltas.Count);
+
+        // Long after the last frame, a write leaves at once.
+        await stream.WriteAsync(" more");
+        Assert.Equal(3, sink.Deltas.Count);
+        Assert.Equal("Hello! more", stream.Answer);
+    }
+
+    [Fact]
+    public async Task At_most_one_delta_per_interval_under_a_fast_producer()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        MitiReplyStream stream = ev.OpenStream();
+        for (int i = 0; i < 1000; i++)
+        {
+            await stream.WriteAsync("t");
+            time.Advance(TimeSpan.FromMilliseconds(2));
+        }
+
+        // 2 s of tokens every 2 ms: at most one frame per 50 ms (+1 for the first).
+        Assert.InRange(sink.Deltas.Count, 2, (2000 / 50) + 1);
+        Assert.Equal(string.Concat(sink.Deltas.Select(d => d.Delta)), stream.Answer[..sink.Deltas.Sum(d => d.Delta!.Length)]);
+        int[] seqs = [.. sink.Deltas.Select(d => d.Seq)];
+        Assert.Equal(Enumerable.Range(1, seqs.Length), seqs);
+    }
+
+    [Fact]
+    public async Task Complete_sends_the_whole_answer_with_the_next_seq()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.WriteAsync("Hello", "r1");
+        await stream.WriteAsync(" world", "r2");
+        await stream.CompleteAsync();
+
+        StreamFrame terminal = Assert.Single(sink.Terminals);
+        Assert.Equal("completed", terminal.State);
+        Assert.Equal("Hello world", terminal.Answer);
+        Assert.Equal("r1r2", terminal.Reasoning);
+        Assert.Equal(2, terminal.Seq);
+        Assert.True(stream.IsCompleted);
+
+        // The pending delta is superseded by the terminal frame, and the timer is gone.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(sink.Deltas);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.WriteAsync("late"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => stream.CompleteAsync());
+    }
+
+    [Fact]
+    public async Task ReplyCompleted_without_a_stream_uses_seq_1_and_the_event_ids()
+    {
+        (_, FakeSink sink, MessageEvent ev) = Create();
+        await ev.ReplyCompletedAsync("Hello! ...", "because");
+
+        StreamFrame terminal = Assert.Single(sink.Terminals);
+        Assert.Equal(1, terminal.Seq);
+        Assert.Equal("run-5d1e", terminal.RunId);
+        Assert.Equal("msg-77ab", terminal.AssistantMsgId);
+        Assert.Equal("Hello! ...", terminal.Answer);
+        Assert.Equal("because", terminal.Reasoning);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ev.ReplyCompletedAsync("again"));
+    }
+
+    [Fact]
+    public async Task ReplyCompleted_after_streaming_continues_the_seq()
+    {
+        (_, FakeSink sink, MessageEvent ev) = Create();
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.WriteAsync("a");
+        await ev.ReplyCompletedAsync("final answer");
+        Assert.Equal(2, Assert.Single(sink.Terminals).Seq);
+        Assert.True(stream.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Failed_frame_carries_the_error()
+    {
+        (_, FakeSink sink, MessageEvent ev) = Create();
+        await ev.ReplyFailedAsync("model_error", "upstream timed out");
+        StreamFrame terminal = Assert.Single(sink.Terminals);
+        Assert.Equal("failed", terminal.State);
+        Assert.Equal("model_error", terminal.Error?.Code);
+        Assert.Equal("upstream timed out", terminal.Error?.Msg);
+        Assert.Null(terminal.Answer);
+    }
+
+    [Fact]
+    public async Task Terminal_frames_have_unique_event_ids()
+    {
+        (_, FakeSink sinkA, MessageEvent a) = Create();
+        (_, FakeSink sinkB, MessageEvent b) = Create();
+        await a.ReplyCompletedAsync("x");
+        await b.ReplyCompletedAsync("x");
+        Assert.NotEqual(sinkA.Terminals[0].EventId, sinkB.Terminals[0].EventId);
+    }
+
+    [Fact]
+    public async Task Cancelled_run_stops_deltas()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        using var cts = new CancellationTokenSource();
+        ev.CancellationToken = cts.Token;
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.WriteAsync("a");
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await stream.WriteAsync("b");
+
+        await cts.CancelAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(sink.Deltas);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.WriteAsync("c"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.CompleteAsync());
+        Assert.Empty(sink.Terminals);
+    }
+
+    [Fact]
+    public async Task Lost_deltas_do_not_break_the_stream()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        sink.Connected = false;
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.WriteAsync("a");
+        time.Advance(TimeSpan.FromMilliseconds(60));
+        await stream.WriteAsync("b");
+        await stream.CompleteAsync();
+        Assert.Equal("ab", sink.Terminals[0].Answer);
+        Assert.Equal(3, sink.Terminals[0].Seq);
+    }
+
+    [Fact]
+    public async Task Flush_sends_pending_text_now()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.WriteAsync("a");
+        await stream.WriteAsync("b");
+        await stream.FlushAsync();
+        Assert.Equal(["a", "b"], sink.Deltas.Select(d => d.Delta));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, sink.Deltas.Count);
+    }
+
+    [Fact]
+    public void Stream_rules()
+    {
+        (_, FakeSink sink, MessageEvent ev) = Create();
+        ev.OpenStream();
+        Assert.Throws<InvalidOperationException>(ev.OpenStream);
+
+        MessageEvent noRun = Frames.Event<MessageEvent>(
+            """
+            {"type": "event", "header": {"event_id": "e", "event_type": "im.message.receive"},
+             "event": {"sender": {"user_id": "u"}, "message": {"message_id": "m", "msg_type": "text", "content": {"text": "x"}}}}
+            """,
+            sink);
+        Assert.Null(noRun.RunId);
+        Assert.Throws<InvalidOperationException>(noRun.OpenStream);
+        Assert.Throws<InvalidOperationException>(() => { _ = noRun.ReplyCompletedAsync("x"); });
+    }
+}
