@@ -5,6 +5,8 @@ using MitiAgent.Protocol;
 namespace MitiAgent.Emulator;
 
 // Bodies of the HTTP control API under /_emulator/ (snake_case JSON, see docs/emulator.md).
+// Members with a default use `set`, not `init`: the JSON source generator would reset an init-only
+// member to default(T) when the JSON omits it.
 
 internal sealed class AppBody
 {
@@ -37,7 +39,7 @@ internal sealed class BlockBody
 {
     public string? UserId { get; init; }
     public string? AppId { get; init; }
-    public bool Blocked { get; init; } = true;
+    public bool Blocked { get; set; } = true;
 }
 
 internal sealed class InjectBody
@@ -57,12 +59,12 @@ internal sealed class FaultBody
     public string? ConnId { get; init; }
     public string? AppId { get; init; }
     public string? Token { get; init; }
-    public bool Silent { get; init; } = true;
+    public bool Silent { get; set; } = true;
     public int? Code { get; init; }
     public string? Reason { get; init; }
     public string? Text { get; init; }
     public int? CloseAfterMs { get; init; }
-    public int Count { get; init; } = 1;
+    public int Count { get; set; } = 1;
     public int? DelayMs { get; init; }
     public int? Status { get; init; }
     public int? RetryAfterSeconds { get; init; }

@@ -1,0 +1,214 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using MitiAgent.Protocol;
+
+namespace MitiAgent.Emulator.Tests;
+
+/// <summary>The HTTP control API under /_emulator drives the same behaviour as the C# API.</summary>
+public sealed class ControlApiTests
+{
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Post(EmulatorHarness h, string path, string json)
+    {
+        using var response = await h.Http.PostAsync(h.Emulator.ControlUrl + path, new StringContent(json, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Get(EmulatorHarness h, string pathAndQuery)
+    {
+        using var response = await h.Http.GetAsync(h.Emulator.ControlUrl + pathAndQuery);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Apps_registered_over_http_get_tokens_and_are_listed_without_secrets()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        var (status, body) = await Post(h, "/apps", """{"app_id":"cli_http","app_secret":"s3cr3t-http","name":"HttpBot","token_lifetime_seconds":30}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body.GetProperty("ok").GetBoolean());
+
+        var (_, token) = await h.RequestTokenAsync("cli_http", "s3cr3t-http");
+        Assert.Equal(30, token.GetProperty("data").GetProperty("expires_in").GetInt32());
+
+        using var list = await h.Http.GetAsync(h.Emulator.ControlUrl + "/apps");
+        string text = await list.Content.ReadAsStringAsync();
+        Assert.Contains("\"cli_http\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-http", text, StringComparison.Ordinal);
+
+        Assert.True((await Post(h, "/apps/disable", """{"app_id":"cli_http"}""")).Body.GetProperty("ok").GetBoolean());
+        Assert.Equal(WireNames.Codes.AppDisabled, (await h.RequestTokenAsync("cli_http", "s3cr3t-http")).Body.GetProperty("code").GetInt32());
+        await Post(h, "/apps/enable", """{"app_id":"cli_http"}""");
+        Assert.Equal(0, (await h.RequestTokenAsync("cli_http", "s3cr3t-http")).Body.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Missing_fields_and_bad_json_answer_400_with_an_error()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        var (s1, b1) = await Post(h, "/apps", """{"app_id":"x"}""");
+        var (s2, b2) = await Post(h, "/inject/message", "not json");
+        var (s3, b3) = await Post(h, "/inject/message", """{"app_id":"cli_missing","user_id":"u_1","text":"x"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, s1);
+        Assert.Contains("app_secret", b1.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, s2);
+        Assert.False(b2.GetProperty("ok").GetBoolean());
+        Assert.Equal(HttpStatusCode.BadRequest, s3);
+        Assert.Contains("cli_missing", b3.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inject_over_http_reaches_the_agent_and_replies_are_readable_over_http()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        string token = await h.GetTokenAsync();
+        var gw = await h.ConnectAsync(token);
+
+        var (_, injected) = await Post(h, "/inject/message", """{"app_id":"cli_test","user_id":"u_9","user_name":"Zoe","text":"hello over http"}""");
+        string eventId = injected.GetProperty("event_id").GetString()!;
+        string messageId = injected.GetProperty("message_id").GetString()!;
+        Assert.True(injected.GetProperty("delivered").GetBoolean());
+        var evt = await gw.ReceiveAsync("event");
+        Assert.Equal(eventId, evt.GetProperty("header").GetProperty("event_id").GetString());
+        Assert.Equal("Zoe", evt.GetProperty("event").GetProperty("sender").GetProperty("name").GetString());
+
+        await h.SendAsync(token, $$"""{"to_user_id":"u_9","msg_type":"text","content":{"text":"hi Zoe"},"reply_to_message_id":"{{messageId}}"}""");
+
+        var (waitStatus, waited) = await Get(h, $"/wait/sent?app_id=cli_test&reply_to_message_id={messageId}&timeout_ms=5000");
+        Assert.Equal(HttpStatusCode.OK, waitStatus);
+        Assert.Equal("hi Zoe", waited.GetProperty("content").GetProperty("text").GetString());
+        var (_, sent) = await Get(h, "/sent?app_id=cli_test");
+        Assert.Equal(1, sent.GetArrayLength());
+        var (_, conversation) = await Get(h, "/conversations/cli_test/conv-u_9");
+        Assert.Equal(["hello over http", "hi Zoe"], conversation.EnumerateArray().Select(m => m.GetProperty("content").GetString()));
+        var (_, deliveries) = await Get(h, $"/deliveries?event_id={eventId}");
+        Assert.Equal(1, deliveries.GetArrayLength());
+        var (_, connections) = await Get(h, "/connections?app_id=cli_test");
+        Assert.Equal(gw.ConnId, connections[0].GetProperty("conn_id").GetString());
+        var (_, requests) = await Get(h, "/requests?app_id=cli_test");
+        Assert.Contains(requests.EnumerateArray(), r => r.GetProperty("path").GetString() == WireNames.Paths.SendMessage);
+    }
+
+    [Fact]
+    public async Task Group_at_and_cancel_over_http()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var gw = await h.ConnectAsync();
+        await Post(h, "/groups", """{"group_id":"sg_team","name":"Team","member_ids":["u_1","u_2"],"agent_app_ids":["cli_test"]}""");
+
+        var (_, at) = await Post(h, "/inject/group-at", """{"app_id":"cli_test","group_id":"sg_team","user_id":"u_2","text":"summarise"}""");
+        var evt = await gw.ReceiveAsync("event");
+        Assert.Equal("sg_team", evt.GetProperty("event").GetProperty("group_id").GetString());
+
+        var (_, cancel) = await Post(h, "/inject/cancel", $$"""{"app_id":"cli_test","run_id":"{{at.GetProperty("run_id").GetString()}}"}""");
+        Assert.Equal(WireNames.EventTypes.AssistantCancel, cancel.GetProperty("event_type").GetString());
+        Assert.Equal(WireNames.EventTypes.AssistantCancel, (await gw.ReceiveAsync("event")).GetProperty("header").GetProperty("event_type").GetString());
+    }
+
+    [Fact]
+    public async Task Users_and_blocks_over_http_drive_permission_answers()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        string token = await h.GetTokenAsync();
+        await Post(h, "/users", """{"user_id":"u_5","name":"Eve"}""");
+        await Post(h, "/blocks", """{"user_id":"u_5","app_id":"cli_test"}""");
+
+        var (_, body) = await h.SendAsync(token, """{"to_user_id":"u_5","msg_type":"text","content":{"text":"x"}}""");
+
+        Assert.Equal(WireNames.Codes.NoPermission, body.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Stream_results_are_readable_and_awaitable_over_http()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var gw = await h.ConnectAsync();
+        var run = h.Emulator.InjectMessage(EmulatorHarness.AppId, "u_1", "q");
+        await gw.SendAsync($$"""{"type":"stream","event_id":"aevt-1","run_id":"{{run.RunId}}","seq":1,"state":"completed","answer":"42"}""");
+
+        var (status, final) = await Get(h, $"/wait/final-answer?run_id={run.RunId}&timeout_ms=5000");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("42", final.GetProperty("answer").GetString());
+        Assert.Equal(1, (await Get(h, $"/stream-frames?run_id={run.RunId}")).Body.GetArrayLength());
+        Assert.Equal(1, (await Get(h, "/final-answers")).Body.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Waiting_in_vain_answers_408()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var (status, body) = await Get(h, "/wait/final-answer?run_id=run-none&timeout_ms=50");
+        Assert.Equal(HttpStatusCode.RequestTimeout, status);
+        Assert.Contains("run-none", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Faults_over_http()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        string token = await h.GetTokenAsync();
+        var a = await h.ConnectAsync(token);
+        var b = await h.ConnectAsync(token);
+        var c = await h.ConnectAsync(token);
+        var d = await h.ConnectAsync(token);
+
+        await Post(h, "/faults/close-connection", $$"""{"conn_id":"{{a.ConnId}}","code":4429,"reason":"too many"}""");
+        Assert.Equal((WebSocketCloseStatus)4429, await a.WaitClosedAsync());
+
+        await Post(h, "/faults/drop-connection", $$"""{"conn_id":"{{b.ConnId}}"}""");
+        Assert.Null(await b.WaitClosedAsync());
+
+        await Post(h, "/faults/malformed-frame", $$"""{"conn_id":"{{c.ConnId}}","text":"<garbage>"}""");
+        await Post(h, "/faults/reconnect", $$"""{"conn_id":"{{c.ConnId}}","reason":"deploy","close_after_ms":1000}""");
+        Assert.Equal("deploy", (await c.ReceiveAsync("reconnect")).GetProperty("reason").GetString());
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await c.WaitClosedAsync());
+
+        await Post(h, "/faults/silence", $$"""{"conn_id":"{{d.ConnId}}"}""");
+        await d.SendAsync("""{"type":"ping","ts":1}""");
+        Assert.True(await d.ReceivesNothingAsync());
+        await Post(h, "/faults/silence", $$"""{"conn_id":"{{d.ConnId}}","silent":false}""");
+        await d.SendAsync("""{"type":"ping","ts":2}""");
+        Assert.Equal(2, (await d.ReceiveAsync("pong")).GetProperty("ts").GetInt64());
+
+        await Post(h, "/faults/fail-requests", """{"count":1,"status":429,"retry_after_seconds":3,"path_prefix":"/agent/v1/auth"}""");
+        using (var limited = await h.PostAsync(WireNames.Paths.Token, """{"app_id":"cli_test","app_secret":"secret_test_value"}"""))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(3), limited.Headers.RetryAfter!.Delta);
+        }
+
+        var (_, revoked) = await Post(h, "/faults/revoke-tokens", $$"""{"token":"{{token}}"}""");
+        Assert.Equal(1, revoked.GetProperty("count").GetInt32());
+        Assert.Equal((WebSocketCloseStatus)WireNames.CloseCodes.TokenRevoked, await d.WaitClosedAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post(h, "/faults/revoke-tokens", "{}")).Status);
+    }
+
+    [Fact]
+    public async Task Ack_faults_over_http()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var gw = await h.ConnectAsync();
+        await Post(h, "/faults/ignore-event-acks", """{"count":1}""");
+        await Post(h, "/faults/duplicate-events", """{"count":1}""");
+        var injected = h.Emulator.InjectMessage(EmulatorHarness.AppId, "u_1", "x");
+        await gw.ReceiveAsync("event");
+        await gw.ReceiveAsync("event");
+        await gw.AckAsync(injected.EventId);
+        Assert.True((await h.Emulator.WaitForEventAckAsync(injected.EventId)).Ignored);
+
+        await Post(h, "/faults/drop-acks", """{"count":1}""");
+        await Post(h, "/faults/delay-acks", """{"delay_ms":2000}""");
+        string frame = $$"""{"type":"stream","event_id":"aevt-1","run_id":"{{injected.RunId}}","seq":1,"state":"completed","answer":"A"}""";
+        await gw.SendAsync(frame);
+        await h.Emulator.WaitForFinalAnswerAsync(injected.RunId!);
+        await gw.SendAsync(frame);
+        Assert.True(await gw.ReceivesNothingAsync());
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("aevt-1", (await gw.ReceiveAsync("ack")).GetProperty("event_id").GetString());
+    }
+}
