@@ -64,6 +64,7 @@ internal sealed partial class EmulatorCore
                 AckTimeoutMs = (int)_options.AckTimeout.TotalMilliseconds,
             }, Json.HelloFrame));
             app.Connections.Add(conn);
+            app.PeakConnections = Math.Max(app.PeakConnections, app.Connections.Count);
             Log.ConnectionOpened(_logger, conn.ConnId, appId);
             OpenedConnections.Add(Describe(conn));
             return conn;
@@ -255,6 +256,7 @@ internal sealed partial class EmulatorCore
 
                 lock (_gate)
                 {
+                    conn.PingsReceived++;
                     conn.Send(Serialize(new PongFrame { Ts = ping.Ts }, Json.PongFrame));
                 }
 

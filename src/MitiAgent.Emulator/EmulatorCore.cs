@@ -375,7 +375,7 @@ internal sealed partial class EmulatorCore
         }
     }
 
-    private static ConnectionInfo Describe(GatewayConnection c) => new(c.ConnId, c.AppId, c.OpenedAt, c.Silent, c.EventsDelivered);
+    private static ConnectionInfo Describe(GatewayConnection c) => new(c.ConnId, c.AppId, c.OpenedAt, c.Silent, c.EventsDelivered, c.PingsReceived);
 
     public IReadOnlyList<HistoryMessage> Conversation(string appId, string conversationId)
     {
@@ -384,6 +384,14 @@ internal sealed partial class EmulatorCore
             return GetApp(appId).Conversations.TryGetValue(conversationId, out var conv)
                 ? conv.Messages.Select(m => m.ToWire()).ToArray()
                 : [];
+        }
+    }
+
+    public int PeakConnections(string appId)
+    {
+        lock (_gate)
+        {
+            return GetApp(appId).PeakConnections;
         }
     }
 

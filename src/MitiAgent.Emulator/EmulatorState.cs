@@ -11,6 +11,7 @@ internal sealed class AppState(EmulatorApp app)
     public EmulatorApp App { get; set; } = app;
     public List<GatewayConnection> Connections { get; } = [];
     public int ReservedHandshakes { get; set; }
+    public int PeakConnections { get; set; }
     public uint RoundRobin { get; set; }
     public Dictionary<string, Conversation> Conversations { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, Run> Runs { get; } = new(StringComparer.Ordinal);

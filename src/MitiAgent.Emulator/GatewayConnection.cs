@@ -39,6 +39,8 @@ internal sealed class GatewayConnection
 
     public int EventsDelivered { get; set; }
 
+    public int PingsReceived { get; set; }
+
     /// <summary>The close code the emulator sent, if it initiated the close.</summary>
     public int? SentCloseCode => _closeCode < 0 ? null : _closeCode;
 

@@ -212,6 +212,9 @@ public sealed class MitiEmulator : IAsyncDisposable
     /// <summary>The access tokens issued to an app (for secret-leak tests).</summary>
     public IReadOnlyList<string> GetIssuedTokens(string appId) => _core.IssuedTokens(appId);
 
+    /// <summary>The most gateway sockets the app ever had attached at once (closing ones included).</summary>
+    public int GetPeakConnectionCount(string appId) => _core.PeakConnections(appId);
+
     /// <summary>How many events of an app are delivered but not acked yet.</summary>
     public int GetPendingDeliveryCount(string appId) => _core.PendingDeliveries(appId);
 

@@ -112,7 +112,8 @@ public sealed record FinalAnswer(
 /// <param name="OpenedAt">Unix milliseconds.</param>
 /// <param name="Silent">Whether the connection was made silent by fault injection.</param>
 /// <param name="EventsDelivered">Event frames handed to it so far.</param>
-public sealed record ConnectionInfo(string ConnId, string AppId, long OpenedAt, bool Silent, int EventsDelivered);
+/// <param name="PingsReceived">Application <c>ping</c> frames the agent sent on it so far.</param>
+public sealed record ConnectionInfo(string ConnId, string AppId, long OpenedAt, bool Silent, int EventsDelivered, int PingsReceived);
 
 /// <summary>An event frame written to a connection (redeliveries and duplicates included).</summary>
 /// <param name="EventId">The event id.</param>

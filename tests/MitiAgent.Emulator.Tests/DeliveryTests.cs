@@ -140,6 +140,7 @@ public sealed class DeliveryTests
             Assert.True(await gw.ReceivesNothingAsync(TimeSpan.FromMilliseconds(100)));
         }
 
+        Assert.Equal(3, h.Emulator.GetPeakConnectionCount(EmulatorHarness.AppId));
         var perConnection = h.Emulator.Deliveries.GroupBy(d => d.ConnId).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(3, perConnection.Count);
         Assert.All(perConnection.Values, n => Assert.Equal(2, n));

@@ -79,6 +79,7 @@ public sealed class GatewayTests
 
         var pong = await gw.ReceiveAsync("pong");
         Assert.Equal(1750240805123, pong.GetProperty("ts").GetInt64());
+        Assert.Equal(1, Assert.Single(h.Emulator.GetConnections()).PingsReceived);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class ReplyStreamTests
         Assert.Equal("run-5d1e", stream.RunId);
         Assert.Equal("msg-77ab", stream.AssistantMsgId);
 
-        await stream.WriteAsync("Hel");
+        await stream.AppendAsync("Hel");
         StreamFrame first = Assert.Single(sink.Deltas);
         Assert.Equal(1, first.Seq);
         Assert.Equal("delta", first.State);
@@ -30,9 +30,9 @@ public class ReplyStreamTests
         Assert.StartsWith("aevt-", first.EventId, StringComparison.Ordinal);
 
         time.Advance(TimeSpan.FromMilliseconds(10));
-        await stream.WriteAsync("lo", "think");
+        await stream.AppendAsync("lo", "think");
         time.Advance(TimeSpan.FromMilliseconds(10));
-        await stream.WriteAsync("!");
+        await stream.AppendAsync("!");
         Assert.Single(sink.Deltas);
 
         time.Advance(TimeSpan.FromMilliseconds(30));
@@ -46,7 +46,7 @@ public class ReplyStreamTests
         Assert.Equal(2, sink.Deltas.Count);
 
         // Long after the last frame, a write leaves at once.
-        await stream.WriteAsync(" more");
+        await stream.AppendAsync(" more");
         Assert.Equal(3, sink.Deltas.Count);
         Assert.Equal("Hello! more", stream.Answer);
     }
@@ -58,7 +58,7 @@ public class ReplyStreamTests
         MitiReplyStream stream = ev.OpenStream();
         for (int i = 0; i < 1000; i++)
         {
-            await stream.WriteAsync("t");
+            await stream.AppendAsync("t");
             time.Advance(TimeSpan.FromMilliseconds(2));
         }
 
@@ -74,8 +74,8 @@ public class ReplyStreamTests
     {
         (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
         MitiReplyStream stream = ev.OpenStream();
-        await stream.WriteAsync("Hello", "r1");
-        await stream.WriteAsync(" world", "r2");
+        await stream.AppendAsync("Hello", "r1");
+        await stream.AppendAsync(" world", "r2");
         await stream.CompleteAsync();
 
         StreamFrame terminal = Assert.Single(sink.Terminals);
@@ -88,7 +88,7 @@ public class ReplyStreamTests
         // The pending delta is superseded by the terminal frame, and the timer is gone.
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Single(sink.Deltas);
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.WriteAsync("late"));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.AppendAsync("late"));
         await Assert.ThrowsAsync<InvalidOperationException>(() => stream.CompleteAsync());
     }
 
@@ -112,7 +112,7 @@ public class ReplyStreamTests
     {
         (_, FakeSink sink, MessageEvent ev) = Create();
         MitiReplyStream stream = ev.OpenStream();
-        await stream.WriteAsync("a");
+        await stream.AppendAsync("a");
         await ev.ReplyCompletedAsync("final answer");
         Assert.Equal(2, Assert.Single(sink.Terminals).Seq);
         Assert.True(stream.IsCompleted);
@@ -147,14 +147,14 @@ public class ReplyStreamTests
         using var cts = new CancellationTokenSource();
         ev.CancellationToken = cts.Token;
         MitiReplyStream stream = ev.OpenStream();
-        await stream.WriteAsync("a");
+        await stream.AppendAsync("a");
         time.Advance(TimeSpan.FromMilliseconds(10));
-        await stream.WriteAsync("b");
+        await stream.AppendAsync("b");
 
         await cts.CancelAsync();
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Single(sink.Deltas);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.WriteAsync("c"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.AppendAsync("c"));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.CompleteAsync());
         Assert.Empty(sink.Terminals);
     }
@@ -165,9 +165,9 @@ public class ReplyStreamTests
         (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
         sink.Connected = false;
         MitiReplyStream stream = ev.OpenStream();
-        await stream.WriteAsync("a");
+        await stream.AppendAsync("a");
         time.Advance(TimeSpan.FromMilliseconds(60));
-        await stream.WriteAsync("b");
+        await stream.AppendAsync("b");
         await stream.CompleteAsync();
         Assert.Equal("ab", sink.Terminals[0].Answer);
         Assert.Equal(3, sink.Terminals[0].Seq);
@@ -178,8 +178,8 @@ public class ReplyStreamTests
     {
         (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
         MitiReplyStream stream = ev.OpenStream();
-        await stream.WriteAsync("a");
-        await stream.WriteAsync("b");
+        await stream.AppendAsync("a");
+        await stream.AppendAsync("b");
         await stream.FlushAsync();
         Assert.Equal(["a", "b"], sink.Deltas.Select(d => d.Delta));
         time.Advance(TimeSpan.FromSeconds(1));

@@ -4,7 +4,7 @@ using MitiAgent.Protocol;
 namespace MitiAgent;
 
 /// <summary>
-/// Streams an answer into the assistant message of one run (spec §6.2). <see cref="WriteAsync"/> appends to the
+/// Streams an answer into the assistant message of one run (spec §6.2). <see cref="AppendAsync"/> appends to the
 /// answer; deltas written faster than the stream interval (at least 50 ms) are coalesced into one <c>delta</c>
 /// frame. <see cref="CompleteAsync"/> sends the terminal frame with the <b>whole</b> answer and reasoning and waits
 /// for its ack. Once the run is cancelled (<c>assistant.cancel</c>) writes throw <see cref="OperationCanceledException"/>
@@ -92,7 +92,7 @@ public sealed class MitiReplyStream
     /// <returns>A completed task (delta frames are fire-and-forget).</returns>
     /// <exception cref="OperationCanceledException">The run or <paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="InvalidOperationException">The stream was already completed.</exception>
-    public ValueTask WriteAsync(string? delta, string? reasoningDelta = null, CancellationToken cancellationToken = default)
+    public ValueTask AppendAsync(string? delta, string? reasoningDelta = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (string.IsNullOrEmpty(delta) && string.IsNullOrEmpty(reasoningDelta))

@@ -1,0 +1,352 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using MitiAgent.Protocol;
+
+namespace MitiAgent;
+
+/// <summary>Why a gateway socket ended.</summary>
+/// <param name="CloseCode">The server's close code, when it sent one.</param>
+/// <param name="Reason">The close reason text.</param>
+/// <param name="LivenessTimeout">Nothing was received for 2 × ping interval, so the socket was aborted.</param>
+/// <param name="Error">The transport error, if any.</param>
+internal sealed record GatewayCloseInfo(int? CloseCode, string? Reason, bool LivenessTimeout, Exception? Error);
+
+/// <summary>The gateway answered the WebSocket handshake with an HTTP status other than 101.</summary>
+internal sealed class GatewayHandshakeException(HttpStatusCode status, TimeSpan? retryAfter, Exception inner)
+    : Exception($"The gateway refused the connection with HTTP {(int)status}.", inner)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>What a gateway socket hands to its owner. Called from the socket's reader loop; must not block.</summary>
+internal interface IGatewayFrameHandler
+{
+    /// <summary>An <c>event</c> frame (raw UTF-8 JSON).</summary>
+    void OnEvent(GatewaySocket socket, ReadOnlySpan<byte> utf8Frame);
+
+    /// <summary>An <c>ack</c> frame for a terminal stream frame.</summary>
+    void OnAck(AckFrame ack);
+}
+
+/// <summary>
+/// One gateway WebSocket (spec §4): bearer handshake, <c>hello</c>, a reader loop that never runs user code, a single
+/// writer, an application <c>ping</c> every <c>ping_interval_ms</c> and a liveness deadline of 2 × that interval
+/// checked by a timer armed for the exact deadline.
+/// </summary>
+internal sealed class GatewaySocket : IAsyncDisposable
+{
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly ClientWebSocket _ws;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource<GatewayCloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _reconnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _deadAfter;
+    private ITimer? _pingTimer;
+    private ITimer? _livenessTimer;
+    private long _lastReceived;
+    private volatile bool _livenessExpired;
+    private Task? _reader;
+    private Task _writer = Task.CompletedTask;
+
+    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log)
+    {
+        _ws = ws;
+        Hello = hello;
+        _time = time;
+        _log = log;
+        PingInterval = TimeSpan.FromMilliseconds(hello.PingIntervalMs > 0 ? hello.PingIntervalMs : WireNames.Defaults.PingIntervalMs);
+        AckTimeout = TimeSpan.FromMilliseconds(hello.AckTimeoutMs > 0 ? hello.AckTimeoutMs : WireNames.Defaults.AckTimeoutMs);
+        _deadAfter = PingInterval * 2;
+    }
+
+    /// <summary>The server's <c>hello</c>.</summary>
+    public HelloFrame Hello { get; }
+
+    /// <summary>How often this socket pings.</summary>
+    public TimeSpan PingInterval { get; }
+
+    /// <summary>The server's ack timeout for this connection.</summary>
+    public TimeSpan AckTimeout { get; }
+
+    /// <summary>The token the socket was opened with.</summary>
+    public string Token { get; private init; } = string.Empty;
+
+    /// <summary>Completes once the socket has ended, with the reason.</summary>
+    public Task<GatewayCloseInfo> Completion => _completion.Task;
+
+    /// <summary>Completes (with the reason) when the server sent a <c>reconnect</c> frame.</summary>
+    public Task<string?> ReconnectRequested => _reconnect.Task;
+
+    /// <summary>
+    /// Dials the gateway with the bearer token and waits for <c>hello</c> (bounded by <paramref name="connectTimeout"/>).
+    /// </summary>
+    /// <exception cref="GatewayHandshakeException">The server answered the handshake with an HTTP error status.</exception>
+    public static async Task<GatewaySocket> ConnectAsync(
+        Uri gatewayUri, string token, TimeSpan connectTimeout, TimeProvider time, ILogger log, IGatewayFrameHandler handler, CancellationToken cancellationToken)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        ws.Options.KeepAliveInterval = TimeSpan.Zero; // liveness is the protocol's ping/pong
+        ws.Options.CollectHttpResponseDetails = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(connectTimeout);
+        try
+        {
+            try
+            {
+                await ws.ConnectAsync(gatewayUri, timeout.Token).ConfigureAwait(false);
+            }
+            catch (WebSocketException ex) when (ws.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+            {
+                throw new GatewayHandshakeException(ws.HttpStatusCode, ParseRetryAfter(ws.HttpResponseHeaders), ex);
+            }
+
+            HelloFrame hello = await ReadHelloAsync(ws, timeout.Token).ConfigureAwait(false);
+            var socket = new GatewaySocket(ws, hello, time, log) { Token = token };
+            socket.Start(handler);
+            return socket;
+        }
+        catch
+        {
+            ws.Abort();
+            ws.Dispose();
+            throw;
+        }
+    }
+
+    private static TimeSpan? ParseRetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null || !headers.TryGetValue("Retry-After", out var values))
+        {
+            return null;
+        }
+
+        string? value = values.FirstOrDefault();
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when)
+            ? when - DateTimeOffset.UtcNow
+            : null;
+    }
+
+    private static async Task<HelloFrame> ReadHelloAsync(ClientWebSocket ws, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        while (true)
+        {
+            var result = await ws.ReceiveAsync(buffer.GetMemory(1024), cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, $"The gateway closed the connection before hello (code {(int?)ws.CloseStatus}).");
+            }
+
+            buffer.Advance(result.Count);
+            if (!result.EndOfMessage)
+            {
+                continue;
+            }
+
+            if (GatewayFrameReader.TryReadType(buffer.WrittenSpan, out string? type) && type == WireNames.FrameTypes.Hello
+                && GatewayFrameReader.TryDeserialize(buffer.WrittenSpan, MitiJsonContext.Default.HelloFrame) is { } hello)
+            {
+                return hello;
+            }
+
+            throw new WebSocketException(WebSocketError.InvalidMessageType, "The gateway's first frame was not hello.");
+        }
+    }
+
+    private void Start(IGatewayFrameHandler handler)
+    {
+        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        _pingTimer = _time.CreateTimer(static s => ((GatewaySocket)s!).SendPing(), this, PingInterval, PingInterval);
+        _livenessTimer = _time.CreateTimer(static s => ((GatewaySocket)s!).CheckLiveness(), this, _deadAfter, Timeout.InfiniteTimeSpan);
+        _writer = Task.Run(WriteLoopAsync);
+        _reader = Task.Run(() => ReadLoopAsync(handler));
+    }
+
+    /// <summary>Queues a frame; <see langword="false"/> when the socket is closing or gone.</summary>
+    public bool TrySend(byte[] utf8Frame) => !_completion.Task.IsCompleted && _outbound.Writer.TryWrite(utf8Frame);
+
+    /// <summary>Queues the ack of an event (spec §4.2: on receipt, before the handler runs).</summary>
+    public bool SendAck(string eventId) =>
+        TrySend(JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame));
+
+    private void SendPing() =>
+        TrySend(JsonSerializer.SerializeToUtf8Bytes(new PingFrame { Ts = _time.GetUtcNow().ToUnixTimeMilliseconds() }, MitiJsonContext.Default.PingFrame));
+
+    private void CheckLiveness()
+    {
+        TimeSpan silence = _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
+        if (silence >= _deadAfter)
+        {
+            GatewayLog.LivenessTimeout(_log, (long)silence.TotalMilliseconds);
+            _livenessExpired = true;
+            _ws.Abort();
+            return;
+        }
+
+        // Something arrived meanwhile: re-arm for the exact new deadline.
+        _livenessTimer?.Change(_deadAfter - silence, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task ReadLoopAsync(IGatewayFrameHandler handler)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                var result = await _ws.ReceiveAsync(buffer.GetMemory(4096), CancellationToken.None).ConfigureAwait(false);
+                Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_ws.State == WebSocketState.CloseReceived)
+                    {
+                        // Answer the server's close once the writer has stopped (one send at a time).
+                        _outbound.Writer.TryComplete();
+                        using var cts = new CancellationTokenSource(CloseHandshakeTimeout);
+                        await _writer.WaitAsync(cts.Token).ConfigureAwait(false);
+                        await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token).ConfigureAwait(false);
+                    }
+
+                    Finish(new GatewayCloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription, false, null));
+                    return;
+                }
+
+                buffer.Advance(result.Count);
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Text)
+                {
+                    HandleFrame(handler, buffer.WrittenSpan);
+                }
+
+                buffer.ResetWrittenCount();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or TimeoutException)
+        {
+            Finish(new GatewayCloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription, _livenessExpired, ex));
+        }
+    }
+
+    private void HandleFrame(IGatewayFrameHandler handler, ReadOnlySpan<byte> frame)
+    {
+        if (!GatewayFrameReader.TryReadType(frame, out string? type) || type is null)
+        {
+            GatewayLog.MalformedFrameSkipped(_log, null, null, "not a JSON object with a type");
+            return;
+        }
+
+        switch (type)
+        {
+            case WireNames.FrameTypes.Event:
+                handler.OnEvent(this, frame);
+                break;
+            case WireNames.FrameTypes.Ack:
+                if (GatewayFrameReader.TryDeserialize(frame, MitiJsonContext.Default.AckFrame) is { EventId: not null } ack)
+                {
+                    handler.OnAck(ack);
+                }
+                else
+                {
+                    GatewayLog.MalformedFrameSkipped(_log, type, null, "ack without event_id");
+                }
+
+                break;
+            case WireNames.FrameTypes.Reconnect:
+                string? reason = GatewayFrameReader.TryDeserialize(frame, MitiJsonContext.Default.ReconnectFrame)?.Reason;
+                GatewayLog.ServerRequestedReconnect(_log, reason);
+                _reconnect.TrySetResult(reason);
+                break;
+            case WireNames.FrameTypes.Pong:
+            case WireNames.FrameTypes.Hello:
+                break; // liveness was already updated
+            default:
+                GatewayLog.UnknownFrameType(_log, type);
+                break;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            await foreach (byte[] frame in _outbound.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                await _ws.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The reader sees the same failure and reports it.
+            _ws.Abort();
+        }
+    }
+
+    private void Finish(GatewayCloseInfo info)
+    {
+        _pingTimer?.Dispose();
+        _livenessTimer?.Dispose();
+        _outbound.Writer.TryComplete();
+        _completion.TrySetResult(info);
+    }
+
+    /// <summary>Closes with <paramref name="code"/> and waits (bounded) for the server's close; then aborts.</summary>
+    public async Task CloseAsync(WebSocketCloseStatus code, string reason)
+    {
+        _outbound.Writer.TryComplete();
+        try
+        {
+            using var cts = new CancellationTokenSource(CloseHandshakeTimeout);
+            await _writer.WaitAsync(cts.Token).ConfigureAwait(false);
+            if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _ws.CloseOutputAsync(code, reason, cts.Token).ConfigureAwait(false);
+                await _completion.Task.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or TimeoutException)
+        {
+            // Best effort: abort below.
+        }
+
+        _ws.Abort();
+        await _completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Aborts the socket (no close handshake).</summary>
+    public void Abort() => _ws.Abort();
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _ws.Abort();
+        if (_reader is not null)
+        {
+            await _reader.ConfigureAwait(false);
+        }
+
+        await _writer.ConfigureAwait(false);
+
+        _pingTimer?.Dispose();
+        _livenessTimer?.Dispose();
+        _ws.Dispose();
+    }
+}

@@ -1,0 +1,354 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using MitiAgent.Protocol;
+
+namespace MitiAgent;
+
+public sealed partial class MitiAgentClient
+{
+    /// <summary>
+    /// The connection loop (spec §4.3): one dial at a time, one socket at a time (except during a <c>reconnect</c>
+    /// hand-over), jittered exponential backoff reset after 60 s up, close codes and handshake statuses per spec.
+    /// </summary>
+    private async Task RunGatewayAsync(Session session)
+    {
+        var backoff = new ReconnectBackoff(_time);
+        int rejectedTokens = 0;
+        var stopping = session.Stopping.Token;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                TimeSpan? delay = null;
+                string token = await _tokens.GetTokenAsync(stopping).ConfigureAwait(false);
+                GatewaySocket socket;
+                try
+                {
+                    socket = await DialAsync(session, token, stopping).ConfigureAwait(false);
+                }
+                catch (GatewayHandshakeException ex) when (ex.Status == HttpStatusCode.Unauthorized)
+                {
+                    // Token rejected: drop it and redial at once with a fresh one; twice in a row is an error.
+                    GatewayLog.HandshakeRejected(_log.Gateway, 401);
+                    _tokens.Invalidate(token);
+                    if (++rejectedTokens >= 2)
+                    {
+                        throw new MitiAuthException(WireNames.Codes.InvalidToken, "the gateway rejected a freshly issued access token");
+                    }
+
+                    continue;
+                }
+                catch (GatewayHandshakeException ex) when (ex.Status == HttpStatusCode.Forbidden)
+                {
+                    GatewayLog.HandshakeRejected(_log.Gateway, 403);
+                    throw new MitiAuthException(WireNames.Codes.AppDisabled, "app disabled");
+                }
+                catch (GatewayHandshakeException ex)
+                {
+                    GatewayLog.HandshakeRejected(_log.Gateway, (int)ex.Status);
+                    delay = ex.Status == HttpStatusCode.TooManyRequests && ex.RetryAfter is { } retryAfter ? retryAfter : null;
+                    await WaitBeforeRedialAsync(session, backoff, delay, stopping).ConfigureAwait(false);
+                    continue;
+                }
+                catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
+                {
+                    GatewayLog.ConnectionLost(_log.Gateway, ex);
+                    await WaitBeforeRedialAsync(session, backoff, null, stopping).ConfigureAwait(false);
+                    continue;
+                }
+
+                rejectedTokens = 0;
+                backoff.OnConnected();
+                var info = await ServeAsync(session, socket, stopping).ConfigureAwait(false);
+                if (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                switch (info.CloseCode)
+                {
+                    case WireNames.CloseCodes.TokenRevoked:
+                        GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
+                        _tokens.Invalidate(info.Token);
+                        delay = TimeSpan.Zero; // refresh and reconnect at once
+                        break;
+                    case WireNames.CloseCodes.AppDisabled:
+                        GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
+                        throw new MitiAuthException(WireNames.Codes.AppDisabled, "app disabled");
+                    case WireNames.CloseCodes.MalformedFrame:
+                        GatewayLog.AgentSentMalformedFrame(_log.Gateway);
+                        break;
+                    case null:
+                        GatewayLog.ConnectionLost(_log.Gateway, info.Error);
+                        break;
+                    default:
+                        GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
+                        break;
+                }
+
+                await WaitBeforeRedialAsync(session, backoff, delay, stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            // Fatal: bad credentials, app disabled, token rejected twice.
+            GatewayLog.Fatal(_log.Gateway, (ex as MitiAuthException)?.Code ?? 0, ex.Message);
+            session.Fault(ex);
+            SetState(MitiClientState.Faulted, ex);
+            return;
+        }
+
+        session.Complete();
+    }
+
+    private async Task<GatewaySocket> DialAsync(Session session, string token, CancellationToken stopping)
+    {
+        SetState(session.EverConnected ? MitiClientState.Reconnecting : MitiClientState.Connecting, null);
+        GatewayLog.Connecting(_log.Gateway, _endpoints.GatewayUri);
+        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _options.ConnectTimeout, _time, _log.Gateway, session, stopping).ConfigureAwait(false);
+        GatewayLog.Hello(_log.Gateway, socket.Hello.ConnId, socket.Hello.PingIntervalMs, socket.Hello.AckTimeoutMs);
+        return socket;
+    }
+
+    /// <summary>Serves one connection (and its <c>reconnect</c> successors) until it ends; returns why it ended.</summary>
+    private async Task<(int? CloseCode, string? Reason, Exception? Error, string Token)> ServeAsync(Session session, GatewaySocket socket, CancellationToken stopping)
+    {
+        session.SetCurrent(socket);
+        SetState(MitiClientState.Connected, null);
+        GatewayLog.Connected(_log.Gateway);
+        var stopped = Task.Delay(Timeout.Infinite, stopping);
+        try
+        {
+            while (true)
+            {
+                var done = await Task.WhenAny(socket.Completion, socket.ReconnectRequested, stopped).ConfigureAwait(false);
+                if (done == stopped)
+                {
+                    return (null, null, null, socket.Token);
+                }
+
+                if (done == socket.ReconnectRequested && !socket.Completion.IsCompleted)
+                {
+                    // Hand-over: open the new connection first, then close the old one; events flow on both meanwhile.
+                    GatewaySocket? next = null;
+                    try
+                    {
+                        next = await DialAsync(session, await _tokens.GetTokenAsync(stopping).ConfigureAwait(false), stopping).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or GatewayHandshakeException || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
+                    {
+                        GatewayLog.ConnectionLost(_log.Gateway, ex);
+                    }
+
+                    if (next is null)
+                    {
+                        // Keep serving the old socket until the server closes it; then the normal path redials.
+                        SetState(MitiClientState.Connected, null);
+                        var info = await socket.Completion.WaitAsync(stopping).ConfigureAwait(false);
+                        session.SetCurrent(null);
+                        await socket.DisposeAsync().ConfigureAwait(false);
+                        return (info.CloseCode, info.Reason, info.Error, socket.Token);
+                    }
+
+                    var old = socket;
+                    socket = next;
+                    session.SetCurrent(socket);
+                    SetState(MitiClientState.Connected, null);
+                    GatewayLog.Connected(_log.Gateway);
+                    _ = CloseAndDisposeAsync(old);
+                    continue;
+                }
+
+                var ended = await socket.Completion.ConfigureAwait(false);
+                session.SetCurrent(null);
+                await socket.DisposeAsync().ConfigureAwait(false);
+                return (ended.CloseCode, ended.Reason, ended.Error, socket.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return (null, null, null, socket.Token);
+        }
+    }
+
+    private static async Task CloseAndDisposeAsync(GatewaySocket socket)
+    {
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "reconnect hand-over").ConfigureAwait(false);
+        await socket.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task WaitBeforeRedialAsync(Session session, ReconnectBackoff backoff, TimeSpan? delay, CancellationToken stopping)
+    {
+        SetState(session.EverConnected ? MitiClientState.Reconnecting : MitiClientState.Connecting, null);
+        TimeSpan wait = delay ?? backoff.NextDelay();
+        GatewayLog.Reconnecting(_log.Gateway, Backoff.ToLogSeconds(wait));
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One run of the client, from start to stop: dispatcher, connection loop and current socket.</summary>
+    private sealed class Session : IGatewayFrameHandler
+    {
+        private readonly MitiAgentClient _owner;
+        private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly object _gate = new();
+        private TaskCompletionSource _nextConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile GatewaySocket? _current;
+
+        public Session(MitiAgentClient owner, EventDispatcher dispatcher)
+        {
+            _owner = owner;
+            Dispatcher = dispatcher;
+        }
+
+        public EventDispatcher Dispatcher { get; }
+
+        public CancellationTokenSource Stopping { get; } = new();
+
+        public Task Run { get; set; } = Task.CompletedTask;
+
+        public GatewaySocket? Current => _current;
+
+        public bool EverConnected => _connected.Task.IsCompleted;
+
+        /// <summary>Completes at the first <c>hello</c>; faults with a fatal startup error.</summary>
+        public Task Connected => _connected.Task;
+
+        /// <summary>Completes when the connection loop ends: successfully on stop, faulted on a fatal error.</summary>
+        public Task Completion => _completion.Task;
+
+        public void SetCurrent(GatewaySocket? socket)
+        {
+            TaskCompletionSource? wake = null;
+            lock (_gate)
+            {
+                _current = socket;
+                if (socket is not null)
+                {
+                    wake = _nextConnection;
+                    _nextConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            if (socket is not null)
+            {
+                _connected.TrySetResult();
+                wake!.TrySetResult();
+            }
+        }
+
+        public Task WaitForConnectionAsync(CancellationToken cancellationToken)
+        {
+            Task next;
+            lock (_gate)
+            {
+                if (_current is not null)
+                {
+                    return Task.CompletedTask;
+                }
+
+                next = _nextConnection.Task;
+            }
+
+            return next.WaitAsync(cancellationToken);
+        }
+
+        public void Fault(Exception error)
+        {
+            _connected.TrySetException(error);
+            _completion.TrySetException(error);
+            lock (_gate)
+            {
+                _nextConnection.TrySetException(error);
+            }
+        }
+
+        public void Complete()
+        {
+            _connected.TrySetCanceled();
+            _completion.TrySetResult();
+            lock (_gate)
+            {
+                _nextConnection.TrySetCanceled();
+            }
+        }
+
+        /// <summary>Ends the connection loop and closes the socket with 1000.</summary>
+        public async Task ShutdownAsync()
+        {
+            await Stopping.CancelAsync().ConfigureAwait(false);
+            if (_current is { } socket)
+            {
+                SetCurrent(null);
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "agent stopping").ConfigureAwait(false);
+                await socket.DisposeAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                await Run.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException)
+            {
+                // Stopped while starting.
+            }
+
+            Complete();
+            Dispatcher.Dispose();
+            Stopping.Dispose();
+        }
+
+        void IGatewayFrameHandler.OnEvent(GatewaySocket socket, ReadOnlySpan<byte> utf8Frame)
+        {
+            if (!Dispatcher.Accepting)
+            {
+                // Shutting down: leave it un-acked so the platform redelivers it to another instance.
+                return;
+            }
+
+            var log = _owner._log.Gateway;
+            var result = AgentEvent.FromUtf8Json(utf8Frame, _owner);
+            if (result.EventId is { } eventId)
+            {
+                socket.SendAck(eventId);
+            }
+
+            switch (result.Status)
+            {
+                case EventParseStatus.Ok:
+                    GatewayLog.EventReceived(log, result.EventType!, result.EventId!);
+                    if (log.IsEnabled(LogLevel.Trace))
+                    {
+                        GatewayLog.EventPayload(log, result.EventId!, Encoding.UTF8.GetString(utf8Frame));
+                    }
+
+                    Dispatcher.Dispatch(result.Event!);
+                    break;
+                case EventParseStatus.UnknownType:
+                    GatewayLog.EventReceived(log, result.EventType!, result.EventId!);
+                    Dispatcher.ReportNoHandler(result.EventType!);
+                    break;
+                default:
+                    GatewayLog.MalformedFrameSkipped(log, result.EventType, result.EventId, result.Reason ?? "malformed event");
+                    break;
+            }
+        }
+
+        void IGatewayFrameHandler.OnAck(AckFrame ack)
+        {
+            if (_owner._pendingAcks.TryGetValue(ack.EventId!, out var pending))
+            {
+                pending.TrySetResult(ack);
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using MitiAgent.Protocol;
+
+namespace MitiAgent;
+
+/// <summary>
+/// Connects an agent to Miti: access token with proactive refresh, the gateway WebSocket with keepalive and
+/// reconnects, acked events dispatched to an <see cref="IMitiAgentHandler"/> with bounded concurrency, replies
+/// (plain, markdown, streamed), history, and a clean shutdown that drains running handlers.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var client = new MitiAgentClient(new MitiAgentOptions { AppId = "cli_...", AppSecret = secret });
+/// await client.RunAsync(new EchoAgent());   // until Ctrl+C / SIGTERM
+/// </code>
+/// </example>
+public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
+{
+    private readonly MitiAgentOptions _options;
+    private readonly MitiEndpoints _endpoints;
+    private readonly MitiLoggers _log;
+    private readonly TimeProvider _time;
+    private readonly HttpClient _http;
+    private readonly TokenManager _tokens;
+    private readonly MitiRestClient _rest;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<AckFrame>> _pendingAcks = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly object _stateGate = new();
+    private MitiClientState _state = MitiClientState.Idle;
+    private Session? _session;
+    private int _pendingTerminalFrames;
+    private int _disposed;
+
+    /// <summary>Creates a client. Nothing connects until <see cref="StartAsync"/> or <see cref="RunAsync"/>.</summary>
+    /// <param name="options">App credentials, base URL and limits; validated here.</param>
+    /// <param name="loggerFactory">Where the SDK logs (categories <c>MitiAgent.Auth|Gateway|Message</c>).</param>
+    /// <param name="timeProvider">The clock for refresh, keepalive, backoff and timeouts (tests pass a fake one).</param>
+    /// <param name="httpMessageHandler">The handler for REST calls (token, send, history); the client does not dispose it.</param>
+    /// <exception cref="MitiConfigurationException">Missing credentials, bad values, or an insecure/invalid base URL.</exception>
+    public MitiAgentClient(MitiAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, HttpMessageHandler? httpMessageHandler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _endpoints = MitiEndpoints.Resolve(options.BaseUrl);
+        _options = options;
+        _log = new MitiLoggers(loggerFactory);
+        _time = timeProvider ?? TimeProvider.System;
+        _http = httpMessageHandler is null
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+            : new HttpClient(httpMessageHandler, disposeHandler: false);
+        _http.Timeout = TimeSpan.FromSeconds(100);
+        _tokens = new TokenManager(_endpoints, options.AppId!, options.AppSecret!, _http, _time, _log.Auth);
+        _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries);
+    }
+
+    /// <summary>The base URL in use (resolved from options, <c>MITI_API_BASE_URL</c> or the default).</summary>
+    public string BaseUrl => _endpoints.BaseUrl;
+
+    /// <summary>The current connection state.</summary>
+    public MitiClientState State
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Raised on every state change (on the thread that caused it; keep handlers short).</summary>
+    public event EventHandler<MitiStateChangedEventArgs>? StateChanged;
+
+    /// <summary>
+    /// Connects and handles events with <paramref name="handler"/> until <paramref name="cancellationToken"/> is
+    /// cancelled, Ctrl+C / SIGTERM arrives (when <see cref="MitiAgentOptions.RegisterSignals"/>), or a fatal error
+    /// occurs; then stops cleanly (see <see cref="StopAsync"/>).
+    /// </summary>
+    /// <exception cref="MitiAuthException">Bad credentials or app disabled (at start or later).</exception>
+    public async Task RunAsync(IMitiAgentHandler handler, CancellationToken cancellationToken = default)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = cancellationToken.Register(() => stop.TrySetResult());
+        using var signals = _options.RegisterSignals ? new SignalHandlers(stop) : null;
+        try
+        {
+            await StartAsync(handler, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || stop.Task.IsCompleted)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        var session = _session!;
+        await Task.WhenAny(stop.Task, session.Completion).ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (session.Completion.IsFaulted)
+        {
+            await session.Completion.ConfigureAwait(false); // rethrows the fatal error
+        }
+    }
+
+    /// <summary>
+    /// Fetches a token, connects to the gateway and returns once the server said <c>hello</c>. Transient failures are
+    /// retried with backoff until <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <exception cref="MitiAuthException">Bad credentials (10001) or app disabled (10004 / 403).</exception>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public async Task StartAsync(IMitiAgentHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Session session;
+        try
+        {
+            if (_session is not null)
+            {
+                throw new InvalidOperationException("The client is already running; stop it first.");
+            }
+
+            SetState(MitiClientState.Connecting, null);
+            session = new Session(this, new EventDispatcher(handler, this, _options, _log.Gateway, _time));
+            _session = session;
+            try
+            {
+                await _tokens.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await session.ShutdownAsync().ConfigureAwait(false);
+                _session = null;
+                SetState(ex is MitiAuthException ? MitiClientState.Faulted : MitiClientState.Idle, ex as MitiAuthException);
+                throw;
+            }
+
+            session.Run = Task.Run(() => RunGatewayAsync(session));
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+
+        try
+        {
+            await session.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops taking events, waits for running handlers and pending final frames up to
+    /// <see cref="MitiAgentOptions.ShutdownTimeout"/>, cancels what still runs, and closes the gateway with 1000.
+    /// Events that arrive meanwhile are not acked, so the platform redelivers them elsewhere. Safe to call twice.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_session is not { } session)
+            {
+                return;
+            }
+
+            bool faulted = session.Completion.IsFaulted;
+            if (!faulted)
+            {
+                SetState(MitiClientState.Stopping, null);
+            }
+
+            await session.Dispatcher.DrainAsync(_options.ShutdownTimeout, _time, () => Volatile.Read(ref _pendingTerminalFrames)).ConfigureAwait(false);
+            await session.ShutdownAsync().ConfigureAwait(false);
+            _session = null;
+            if (!faulted)
+            {
+                SetState(MitiClientState.Stopped, null);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops (if running) and releases sockets, timers and the HTTP client. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _tokens.DisposeAsync().ConfigureAwait(false);
+        _http.Dispose();
+        _lifecycle.Dispose();
+    }
+
+    /// <summary>Sends a message to a user or group (spec §6.1).</summary>
+    /// <exception cref="ArgumentException">Invalid content or target (checked before any request).</exception>
+    /// <exception cref="MitiApiException">The platform refused it (e.g. 10012 no permission, 10013 not found).</exception>
+    /// <exception cref="MitiRateLimitedException">Still rate limited after the allowed retries.</exception>
+    public async Task<SentMessage> SendMessageAsync(MessageTarget target, OutgoingContent content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(content);
+        var request = new SendMessageRequest
+        {
+            ToUserId = target.Kind == MessageTargetKind.User ? target.Id : null,
+            ToGroupId = target.Kind == MessageTargetKind.Group ? target.Id : null,
+            MsgType = content.MsgType,
+            Content = content.Content,
+        };
+        var data = await _rest.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return ToSentMessage(data);
+    }
+
+    /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first (spec §7).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not 1–100.</exception>
+    public Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(string conversationId, int limit = 10, CancellationToken cancellationToken = default) =>
+        _rest.GetHistoryAsync(conversationId, limit, cancellationToken);
+
+    /// <summary>The options; never prints the secret.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() => $"MitiAgentClient {{ BaseUrl = {_endpoints.BaseUrl}, AppId = {_options.AppId}, State = {State} }}";
+
+    internal static SentMessage ToSentMessage(SendMessageData data) =>
+        new(data.MessageId ?? string.Empty, DateTimeOffset.FromUnixTimeMilliseconds(data.CreateTime));
+
+    private void SetState(MitiClientState state, Exception? error)
+    {
+        MitiClientState previous;
+        lock (_stateGate)
+        {
+            previous = _state;
+            if (previous == state)
+            {
+                return;
+            }
+
+            _state = state;
+        }
+
+        StateChanged?.Invoke(this, new MitiStateChangedEventArgs(previous, state, error));
+    }
+
+    // ---------------------------------------------------------------- IEventReplySink (used by events)
+
+    TimeProvider IEventReplySink.TimeProvider => _time;
+
+    TimeSpan IEventReplySink.StreamDeltaInterval => _options.StreamDeltaInterval;
+
+    async Task<SendMessageData> IEventReplySink.SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken) =>
+        await _rest.SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+    bool IEventReplySink.TrySendStreamDelta(StreamFrame frame)
+    {
+        if (_session?.Current is not { } socket)
+        {
+            MessageLog.StreamDeltaDropped(_log.Message, frame.RunId, frame.Seq);
+            return false;
+        }
+
+        return socket.TrySend(JsonSerializer.SerializeToUtf8Bytes(frame, MitiJsonContext.Default.StreamFrame));
+    }
+
+    async Task IEventReplySink.SendTerminalStreamFrameAsync(StreamFrame frame, CancellationToken cancellationToken)
+    {
+        string eventId = frame.EventId ?? throw new ArgumentException("A terminal frame needs an event_id.", nameof(frame));
+        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(frame, MitiJsonContext.Default.StreamFrame);
+        var ack = new TaskCompletionSource<AckFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_pendingAcks.TryAdd(eventId, ack))
+        {
+            throw new InvalidOperationException($"A terminal frame with event_id {eventId} is already being sent.");
+        }
+
+        Interlocked.Increment(ref _pendingTerminalFrames);
+        try
+        {
+            for (int attempt = 1; attempt <= WireNames.Defaults.TerminalFrameAttempts; attempt++)
+            {
+                // Across reconnects: wait for an open connection, then (re)send the same frame, same event_id.
+                var socket = await WaitForSocketAsync(cancellationToken).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    MessageLog.StreamFrameRetry(_log.Message, eventId, frame.RunId, attempt);
+                }
+
+                socket.TrySend(bytes);
+                AckFrame answer;
+                try
+                {
+                    answer = await ack.Task.WaitAsync(socket.AckTimeout, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    continue;
+                }
+
+                if (answer.Code is null or WireNames.Codes.Ok)
+                {
+                    return;
+                }
+
+                MessageLog.StreamFrameRejected(_log.Message, eventId, frame.RunId, answer.Code.Value, answer.Msg);
+                throw new MitiApiException(answer.Code.Value, answer.Msg);
+            }
+
+            MessageLog.StreamFrameTimedOut(_log.Message, WireNames.Defaults.TerminalFrameAttempts, eventId, frame.RunId);
+            throw new MitiTimeoutException(eventId, WireNames.Defaults.TerminalFrameAttempts);
+        }
+        finally
+        {
+            _pendingAcks.TryRemove(eventId, out _);
+            Interlocked.Decrement(ref _pendingTerminalFrames);
+        }
+    }
+
+    private async Task<GatewaySocket> WaitForSocketAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var session = _session ?? throw new InvalidOperationException("The client is not running.");
+            if (session.Current is { } socket)
+            {
+                return socket;
+            }
+
+            await session.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ctrl+C and SIGTERM end <see cref="RunAsync"/> gracefully.</summary>
+    private sealed class SignalHandlers : IDisposable
+    {
+        private readonly PosixSignalRegistration? _sigint;
+        private readonly PosixSignalRegistration? _sigterm;
+
+        public SignalHandlers(TaskCompletionSource stop)
+        {
+            _sigint = Register(PosixSignal.SIGINT, stop);
+            _sigterm = Register(PosixSignal.SIGTERM, stop);
+        }
+
+        private static PosixSignalRegistration? Register(PosixSignal signal, TaskCompletionSource stop)
+        {
+            try
+            {
+                return PosixSignalRegistration.Create(signal, ctx =>
+                {
+                    ctx.Cancel = true;
+                    stop.TrySetResult();
+                });
+            }
+            catch (PlatformNotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            _sigint?.Dispose();
+            _sigterm?.Dispose();
+        }
+    }
+}
