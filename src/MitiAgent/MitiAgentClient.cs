@@ -227,7 +227,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
             Content = content.Content,
         };
         var data = await _rest.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return ToSentMessage(data);
+        return SentMessage.From(data);
     }
 
     /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first (spec §7).</summary>
@@ -238,9 +238,6 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     /// <summary>The options; never prints the secret.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() => $"MitiAgentClient {{ BaseUrl = {_endpoints.BaseUrl}, AppId = {_options.AppId}, State = {State} }}";
-
-    internal static SentMessage ToSentMessage(SendMessageData data) =>
-        new(data.MessageId ?? string.Empty, DateTimeOffset.FromUnixTimeMilliseconds(data.CreateTime));
 
     private void SetState(MitiClientState state, Exception? error)
     {

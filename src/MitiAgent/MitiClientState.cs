@@ -48,4 +48,8 @@ public sealed class MitiStateChangedEventArgs : EventArgs
 /// <summary>A message the platform accepted.</summary>
 /// <param name="MessageId">The id the platform gave the message.</param>
 /// <param name="CreateTime">When it was created.</param>
-public sealed record SentMessage(string MessageId, DateTimeOffset CreateTime);
+public sealed record SentMessage(string MessageId, DateTimeOffset CreateTime)
+{
+    internal static SentMessage From(Protocol.SendMessageData data) =>
+        new(data.MessageId ?? string.Empty, DateTimeOffset.FromUnixTimeMilliseconds(data.CreateTime));
+}

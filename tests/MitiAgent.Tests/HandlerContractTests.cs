@@ -53,7 +53,8 @@ public class HandlerContractTests
         Assert.Equal(["message:hello", "group:what is up?", "overload"], agent.Calls);
         Assert.Equal("busy", Assert.Single(sink.Sent).Content!.Value.GetProperty("text").GetString());
         Assert.Equal(cts.Token, overloadContext.CancellationToken);
-        Assert.Same(sink, overloadContext.Client);
+        Assert.Same(sink, overloadContext.ReplySink);
+        Assert.Throws<InvalidOperationException>(() => overloadContext.Client);
         Assert.Same(direct, overloadContext.Event);
         Assert.Contains("evt-8f2c", overloadContext.ToString(), StringComparison.Ordinal);
         Assert.True(agent.HandledKinds.HasFlag(MitiHandlerKinds.Overload));

@@ -14,7 +14,7 @@ public class ReplyTests
         var sink = new FakeSink();
         MessageEvent ev = Frames.Event<MessageEvent>(Frames.DirectMessage, sink);
 
-        SendMessageData sent = await ev.ReplyAsync("**hi**");
+        SentMessage sent = await ev.ReplyAsync("**hi**");
 
         Assert.Equal("msg-sent-1", sent.MessageId);
         SendMessageRequest request = Assert.Single(sink.Sent);

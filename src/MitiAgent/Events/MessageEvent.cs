@@ -5,7 +5,7 @@ namespace MitiAgent;
 /// <summary>
 /// A direct message to the agent (<c>im.message.receive</c>, handled by <c>[OnMessage]</c>), and the base of
 /// <see cref="GroupAtEvent"/>. Answer it with <see cref="ReplyAsync(string, bool, CancellationToken)"/>, or stream
-/// into the run's assistant message with <see cref="OpenStream"/> / <see cref="ReplyCompletedAsync"/>.
+/// into the run's assistant message with <see cref="OpenStream"/> / <see cref="ReplyCompletedAsync(string, string?, CancellationToken)"/>.
 /// </summary>
 public class MessageEvent : AgentEvent
 {
@@ -52,11 +52,8 @@ public class MessageEvent : AgentEvent
     /// <exception cref="ArgumentException">The text is empty or too long (nothing is sent).</exception>
     /// <exception cref="InvalidOperationException">The event is not bound to a client.</exception>
     /// <exception cref="MitiApiException">The server refused the message.</exception>
-    public Task<SendMessageData> ReplyAsync(string text, bool useMarkdown = true, CancellationToken cancellationToken = default)
-    {
-        SendMessageRequest request = BuildReply(text, useMarkdown);
-        return RequireSink().SendMessageAsync(request, cancellationToken);
-    }
+    public Task<SentMessage> ReplyAsync(string text, bool useMarkdown = true, CancellationToken cancellationToken = default) =>
+        SendAsync(RequireSink(), BuildReply(text, useMarkdown), cancellationToken);
 
     /// <summary>Answers the message with any content (image, at_text, raw, ...), to the same target as <see cref="ReplyAsync(string, bool, CancellationToken)"/>.</summary>
     /// <param name="content">The content.</param>
@@ -65,10 +62,12 @@ public class MessageEvent : AgentEvent
     /// <exception cref="ArgumentException">The content breaks a limit (nothing is sent).</exception>
     /// <exception cref="InvalidOperationException">The event is not bound to a client.</exception>
     /// <exception cref="MitiApiException">The server refused the message.</exception>
-    public Task<SendMessageData> ReplyAsync(OutgoingContent content, CancellationToken cancellationToken = default)
+    public Task<SentMessage> ReplyAsync(OutgoingContent content, CancellationToken cancellationToken = default) =>
+        SendAsync(RequireSink(), BuildReply(content), cancellationToken);
+
+    private static async Task<SentMessage> SendAsync(IEventReplySink sink, SendMessageRequest request, CancellationToken cancellationToken)
     {
-        SendMessageRequest request = BuildReply(content);
-        return RequireSink().SendMessageAsync(request, cancellationToken);
+        return SentMessage.From(await sink.SendMessageAsync(request, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -108,6 +107,48 @@ public class MessageEvent : AgentEvent
     {
         ArgumentNullException.ThrowIfNull(answer);
         return GetOrCreateStream().CompleteAsync(answer, reasoning, cancellationToken);
+    }
+
+    /// <summary>
+    /// The reference's full <c>reply_completed(answer, seq, run_id, assistant_msg_id, reasoning)</c>: sends a terminal
+    /// <c>completed</c> frame with an explicit <paramref name="seq"/> and, when given, another run or assistant message
+    /// (e.g. to finish a run whose deltas were sent elsewhere). Omitted values come from this event.
+    /// </summary>
+    /// <param name="answer">The whole answer.</param>
+    /// <param name="reasoning">The whole reasoning, if any.</param>
+    /// <param name="seq">The frame's <c>seq</c> (≥ 1); <see langword="null"/> continues this event's stream.</param>
+    /// <param name="runId">The run to finish; this event's run by default.</param>
+    /// <param name="assistantMsgId">The assistant message; this event's by default.</param>
+    /// <param name="cancellationToken">Cancels waiting for the ack.</param>
+    /// <returns>Completes when the server acked the frame.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seq"/> is below 1.</exception>
+    /// <exception cref="InvalidOperationException">No run to answer, or not bound to a client.</exception>
+    /// <exception cref="MitiTimeoutException">The frame was never acked.</exception>
+    public Task ReplyCompletedAsync(string answer, string? reasoning, int? seq, string? runId = null, string? assistantMsgId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        if (seq is null && runId is null && assistantMsgId is null)
+        {
+            return ReplyCompletedAsync(answer, reasoning, cancellationToken);
+        }
+
+        if (seq is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seq), seq, "seq starts at 1.");
+        }
+
+        IEventReplySink sink = RequireSink();
+        var frame = new StreamFrame
+        {
+            EventId = FrameIds.New(),
+            RunId = runId ?? RunId ?? throw new InvalidOperationException("The event has no run_id to answer."),
+            AssistantMsgId = assistantMsgId ?? AssistantMsgId,
+            Seq = seq ?? 1,
+            State = WireNames.StreamStates.Completed,
+            Answer = answer,
+            Reasoning = reasoning,
+        };
+        return sink.SendTerminalStreamFrameAsync(frame, cancellationToken);
     }
 
     /// <summary>Sends the terminal <c>failed</c> frame of this run (spec §6.2).</summary>

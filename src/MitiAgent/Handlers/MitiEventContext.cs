@@ -4,8 +4,8 @@ namespace MitiAgent;
 /// What <see cref="IMitiAgentHandler"/> receives for one event: the typed event and the token that stops its handler.
 /// </summary>
 /// <remarks>
-/// The client that delivered the event is carried internally (replies go through the event's own methods, such as
-/// <see cref="MessageEvent.ReplyAsync(string, bool, CancellationToken)"/>), so a handler needs nothing else.
+/// Replies go through the event's own methods (<see cref="MessageEvent.ReplyAsync(string, bool, CancellationToken)"/>);
+/// <see cref="Client"/> is there for everything else (sending elsewhere, history).
 /// </remarks>
 public sealed class MitiEventContext
 {
@@ -13,7 +13,7 @@ public sealed class MitiEventContext
     {
         ArgumentNullException.ThrowIfNull(agentEvent);
         Event = agentEvent;
-        Client = client;
+        ReplySink = client;
         CancellationToken = cancellationToken;
     }
 
@@ -27,7 +27,12 @@ public sealed class MitiEventContext
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The client that received the event.</summary>
-    internal IEventReplySink? Client { get; }
+    /// <exception cref="InvalidOperationException">The context was not created by a <see cref="MitiAgentClient"/>.</exception>
+    public MitiAgentClient Client =>
+        ReplySink as MitiAgentClient ?? throw new InvalidOperationException("This event context is not bound to a MitiAgentClient.");
+
+    /// <summary>What answers the event (the client, or a test double).</summary>
+    internal IEventReplySink? ReplySink { get; }
 
     /// <summary>The event's type and id.</summary>
     /// <returns>A short description.</returns>

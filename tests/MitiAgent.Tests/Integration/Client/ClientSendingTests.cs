@@ -33,6 +33,28 @@ public sealed class ClientSendingTests
     }
 
     [Fact]
+    public async Task Handlers_reach_the_client_through_the_context_for_history_and_other_targets()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        await using var client = host.CreateClient();
+        host.Emulator.RegisterGroup("sg_ops", "Ops", ["u_ops"], [EmulatorTestHost.AppId]);
+        await client.StartAsync(new TestHandler
+        {
+            OnMessageWithClient = async (e, c) =>
+            {
+                Assert.Same(client, c);
+                var history = await c.GetHistoryAsync(e.Message.ConversationId!, limit: 5);
+                await c.SendMessageAsync(MessageTarget.Group("sg_ops"), OutgoingContent.Text($"{e.Sender.UserId} has {history.Count} message(s)"));
+            },
+        });
+
+        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "hello");
+
+        var sent = await host.Emulator.WaitForSentMessageAsync(m => m.ToGroupId == "sg_ops");
+        Assert.Equal("u_1 has 1 message(s)", sent.Text);
+    }
+
+    [Fact]
     public async Task Send_message_to_a_user_and_surface_api_errors()
     {
         await using var host = await EmulatorTestHost.StartAsync();

@@ -65,6 +65,26 @@ public sealed class ClientStreamingTests
     }
 
     [Fact]
+    public async Task Reply_completed_with_explicit_seq_run_and_message_ids_like_the_reference()
+    {
+        var (host, client, e, injected, release) = await StartWithEventAsync();
+        await using var _h = host;
+        await using var _c = client;
+
+        await e.ReplyCompletedAsync("explicit", "why", seq: 7, runId: injected.RunId, assistantMsgId: injected.AssistantMsgId).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var frame = Assert.Single(host.Emulator.StreamFrames).Frame;
+        Assert.Equal(7, frame.Seq);
+        Assert.Equal(injected.RunId, frame.RunId);
+        Assert.Equal(injected.AssistantMsgId, frame.AssistantMsgId);
+        Assert.Equal("explicit", (await host.Emulator.WaitForFinalAnswerAsync(injected.RunId!)).Answer);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => e.ReplyCompletedAsync("x", null, seq: 0));
+        var rejected = await Assert.ThrowsAsync<MitiApiException>(() => e.ReplyCompletedAsync("again", null, seq: 8));
+        Assert.Equal(WireNames.Codes.InvalidParameter, rejected.Code); // the run already finished
+        release.SetResult();
+    }
+
+    [Fact]
     public async Task Lost_acks_make_the_final_frame_resend_with_the_same_event_id_and_the_user_sees_one_answer()
     {
         var (host, client, e, injected, release) = await StartWithEventAsync();

@@ -6,6 +6,7 @@ namespace MitiAgent.Tests.Integration.Client;
 internal sealed class TestHandler : IMitiAgentHandler
 {
     public Func<MessageEvent, CancellationToken, Task>? OnMessage { get; init; }
+    public Func<MessageEvent, MitiAgentClient, Task>? OnMessageWithClient { get; init; }
     public Func<GroupAtEvent, CancellationToken, Task>? OnGroupAt { get; init; }
     public Func<CancelEvent, CancellationToken, Task>? OnCancel { get; init; }
     public Func<MessageEvent, CancellationToken, Task>? OnOverload { get; init; }
@@ -13,7 +14,7 @@ internal sealed class TestHandler : IMitiAgentHandler
     public ConcurrentQueue<AgentEvent> Seen { get; } = new();
 
     public MitiHandlerKinds HandledKinds =>
-        (OnMessage is null ? 0 : MitiHandlerKinds.Message)
+        (OnMessage is null && OnMessageWithClient is null ? 0 : MitiHandlerKinds.Message)
         | (OnGroupAt is null ? 0 : MitiHandlerKinds.GroupAt)
         | (OnCancel is null ? 0 : MitiHandlerKinds.Cancel)
         | (OnOverload is null ? 0 : MitiHandlerKinds.Overload);
@@ -26,6 +27,7 @@ internal sealed class TestHandler : IMitiAgentHandler
             GroupAtEvent g when OnGroupAt is not null => new(OnGroupAt(g, context.CancellationToken)),
             GroupAtEvent => ValueTask.CompletedTask,
             MessageEvent m when OnMessage is not null => new(OnMessage(m, context.CancellationToken)),
+            MessageEvent m when OnMessageWithClient is not null => new(OnMessageWithClient(m, context.Client)),
             CancelEvent c when OnCancel is not null => new(OnCancel(c, context.CancellationToken)),
             _ => ValueTask.CompletedTask,
         };
