@@ -98,13 +98,24 @@ public sealed partial class MitiAgentClient
         catch (Exception ex)
         {
             // Fatal: bad credentials, app disabled, token rejected twice.
-            GatewayLog.Fatal(_log.Gateway, (ex as MitiAuthException)?.Code ?? 0, ex.Message);
-            session.Fault(ex);
-            SetState(MitiClientState.Faulted, ex);
+            FailFatal(session, ex);
             return;
         }
 
         session.Complete();
+    }
+
+    /// <summary>Ends a session on a fatal error: the connection loop stops and RunAsync / StartAsync throw it.</summary>
+    private void FailFatal(Session session, Exception error)
+    {
+        if (!session.Fault(error))
+        {
+            return;
+        }
+
+        GatewayLog.Fatal(_log.Gateway, (error as MitiAuthException)?.Code ?? 0, error.Message);
+        SetState(MitiClientState.Faulted, error);
+        session.StopLoop();
     }
 
     private async Task<GatewaySocket> DialAsync(Session session, string token, CancellationToken stopping)
@@ -262,13 +273,33 @@ public sealed partial class MitiAgentClient
             return next.WaitAsync(cancellationToken);
         }
 
-        public void Fault(Exception error)
+        /// <summary>Records a fatal error; <see langword="false"/> when the session had already ended.</summary>
+        public bool Fault(Exception error)
         {
+            if (!_completion.TrySetException(error))
+            {
+                return false;
+            }
+
             _connected.TrySetException(error);
-            _completion.TrySetException(error);
             lock (_gate)
             {
                 _nextConnection.TrySetException(error);
+            }
+
+            return true;
+        }
+
+        /// <summary>Makes the connection loop end (the socket is closed by <see cref="ShutdownAsync"/>).</summary>
+        public void StopLoop()
+        {
+            try
+            {
+                Stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already shut down.
             }
         }
 

@@ -55,6 +55,21 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         _http.Timeout = TimeSpan.FromSeconds(100);
         _tokens = new TokenManager(_endpoints, options.AppId!, options.AppSecret!, _http, _time, _log.Auth);
         _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries);
+
+        // A background refresh that meets 10001/10004 (secret rotated, app disabled) ends the running session.
+        _ = _tokens.Fatal.ContinueWith(
+            static (t, state) =>
+            {
+                var client = (MitiAgentClient)state!;
+                if (client._session is { } session)
+                {
+                    client.FailFatal(session, t.Exception!.InnerException!);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>The base URL in use (resolved from options, <c>MITI_API_BASE_URL</c> or the default).</summary>
@@ -150,13 +165,9 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         {
             await session.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
         catch
         {
+            // Cancelled or a fatal error before hello: leave nothing running.
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }

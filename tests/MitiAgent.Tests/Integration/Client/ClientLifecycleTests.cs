@@ -171,6 +171,23 @@ public sealed class ClientLifecycleTests
     }
 
     [Fact]
+    public async Task Run_ends_with_10001_when_a_background_refresh_finds_the_secret_rotated()
+    {
+        await using var host = await EmulatorTestHost.StartAsync(tokenLifetime: TimeSpan.FromSeconds(100));
+        await using var client = host.CreateClient();
+        var run = client.RunAsync(new TestHandler());
+        await EmulatorTestHost.WaitUntilAsync(() => client.State == MitiClientState.Connected, "connected");
+
+        host.Emulator.RegisterApp(new Emulator.EmulatorApp(EmulatorTestHost.AppId, "rotated-secret") { TokenLifetime = TimeSpan.FromSeconds(100) });
+        await host.AdvanceUntilAsync(() => run.IsCompleted, TimeSpan.FromSeconds(1), "run ended by the fatal refresh");
+
+        var ex = await Assert.ThrowsAsync<MitiAuthException>(() => run);
+        Assert.Equal(WireNames.Codes.InvalidCredentials, ex.Code);
+        Assert.Equal(MitiClientState.Faulted, client.State);
+        Assert.Equal(WireNames.CloseCodes.Normal, (await host.Emulator.WaitForConnectionClosedAsync()).CloseCode);
+    }
+
+    [Fact]
     public async Task Run_ends_with_the_typed_error_when_the_app_is_disabled_while_running()
     {
         await using var host = await EmulatorTestHost.StartAsync();
