@@ -104,124 +104,84 @@ internal sealed partial class EmulatorCore
 
     // ---------------------------------------------------------------- connection faults
 
-    public void DropConnection(string connId)
-    {
-        lock (_gate)
-        {
-            GetConnection(connId).Abort();
-        }
-
-        Log.FaultInjected(_logger, $"dropped {connId}");
-    }
+    public void DropConnection(string connId) =>
+        Fault($"dropped {connId}", () => GetConnection(connId).Abort());
 
     public int DropConnections(string? appId)
     {
-        lock (_gate)
+        int dropped = 0;
+        Fault("dropped connection(s) of " + (appId ?? "every app"), () =>
         {
-            var conns = _apps.Values.Where(a => appId is null || a.App.AppId == appId).SelectMany(a => a.Connections).ToArray();
-            foreach (var conn in conns)
+            foreach (var conn in _apps.Values.Where(a => appId is null || a.App.AppId == appId).SelectMany(a => a.Connections).ToArray())
             {
                 conn.Abort();
+                dropped++;
             }
-
-            Log.FaultInjected(_logger, $"dropped {conns.Length} connection(s)");
-            return conns.Length;
-        }
+        });
+        return dropped;
     }
 
-    public void CloseConnection(string connId, int code, string reason)
-    {
-        lock (_gate)
-        {
-            GetConnection(connId).Close(code, reason);
-        }
+    public void CloseConnection(string connId, int code, string reason) =>
+        Fault($"closed {connId} with {code}", () => GetConnection(connId).Close(code, reason));
 
-        Log.FaultInjected(_logger, $"closed {connId} with {code}");
-    }
+    public void SetSilent(string connId, bool silent) =>
+        Fault($"{connId} silent={silent}", () => GetConnection(connId).Silent = silent);
 
-    public void SetSilent(string connId, bool silent)
-    {
-        lock (_gate)
-        {
-            GetConnection(connId).Silent = silent;
-        }
+    public void SendRawFrame(string connId, string text) =>
+        Fault($"raw frame to {connId}", () => GetConnection(connId).SendRaw(System.Text.Encoding.UTF8.GetBytes(text)));
 
-        Log.FaultInjected(_logger, $"{connId} silent={silent}");
-    }
-
-    public void SendRawFrame(string connId, string text)
-    {
-        lock (_gate)
-        {
-            GetConnection(connId).SendRaw(System.Text.Encoding.UTF8.GetBytes(text));
-        }
-
-        Log.FaultInjected(_logger, $"raw frame to {connId}");
-    }
-
-    public void SendReconnect(string connId, string reason, TimeSpan? closeAfter)
-    {
-        lock (_gate)
+    public void SendReconnect(string connId, string reason, TimeSpan? closeAfter) =>
+        Fault($"reconnect frame to {connId}", () =>
         {
             var conn = GetConnection(connId);
             conn.Send(Serialize(new ReconnectFrame { Reason = reason }, Json.ReconnectFrame));
             var grace = closeAfter ?? _options.ReconnectGracePeriod;
             if (grace != Timeout.InfiniteTimeSpan)
             {
-                ITimer? timer = null;
-                timer = _time.CreateTimer(
-                    _ =>
-                    {
-                        conn.Close(WireNames.CloseCodes.Normal, "reconnect");
-                        timer?.Dispose();
-                    },
-                    null,
-                    grace,
-                    Timeout.InfiniteTimeSpan);
+                RunLater(grace, () => conn.Close(WireNames.CloseCodes.Normal, "reconnect"));
             }
-        }
+        });
 
-        Log.FaultInjected(_logger, $"reconnect frame to {connId}");
-    }
+    public void DropServerAcks(int count) =>
+        Fault($"drop next {count} ack(s) of terminal stream frames", () => _dropServerAcks += count);
 
-    public void DropServerAcks(int count)
+    public void DelayServerAcks(TimeSpan delay) =>
+        Fault($"delay acks of terminal stream frames by {delay}", () => _serverAckDelay = delay);
+
+    public void IgnoreEventAcks(int count) =>
+        Fault($"ignore next {count} event ack(s)", () => _ignoreEventAcks += count);
+
+    public void DuplicateNextEvents(int count) =>
+        Fault($"deliver next {count} event(s) twice", () => _duplicateEvents += count);
+
+    /// <summary>Applies a fault under the lock, then logs it.</summary>
+    private void Fault(string description, Action apply)
     {
         lock (_gate)
         {
-            _dropServerAcks += count;
+            apply();
         }
 
-        Log.FaultInjected(_logger, $"drop next {count} ack(s) of terminal stream frames");
+        Log.FaultInjected(_logger, description);
     }
 
-    public void DelayServerAcks(TimeSpan delay)
+    /// <summary>Runs <paramref name="action"/> under the lock once <paramref name="delay"/> has passed on the emulator clock.</summary>
+    private void RunLater(TimeSpan delay, Action action)
     {
-        lock (_gate)
-        {
-            _serverAckDelay = delay;
-        }
+        ITimer? timer = null;
+        timer = _time.CreateTimer(
+            _ =>
+            {
+                lock (_gate)
+                {
+                    action();
+                }
 
-        Log.FaultInjected(_logger, $"delay acks of terminal stream frames by {delay}");
-    }
-
-    public void IgnoreEventAcks(int count)
-    {
-        lock (_gate)
-        {
-            _ignoreEventAcks += count;
-        }
-
-        Log.FaultInjected(_logger, $"ignore next {count} event ack(s)");
-    }
-
-    public void DuplicateNextEvents(int count)
-    {
-        lock (_gate)
-        {
-            _duplicateEvents += count;
-        }
-
-        Log.FaultInjected(_logger, $"deliver next {count} event(s) twice");
+                timer?.Dispose();
+            },
+            null,
+            delay,
+            Timeout.InfiniteTimeSpan);
     }
 
     // ---------------------------------------------------------------- inbound frames
@@ -494,19 +454,6 @@ internal sealed partial class EmulatorCore
             return;
         }
 
-        ITimer? timer = null;
-        timer = _time.CreateTimer(
-            _ =>
-            {
-                lock (_gate)
-                {
-                    conn.Send(bytes);
-                }
-
-                timer?.Dispose();
-            },
-            null,
-            _serverAckDelay,
-            Timeout.InfiniteTimeSpan);
+        RunLater(_serverAckDelay, () => conn.Send(bytes));
     }
 }
