@@ -77,6 +77,10 @@ public sealed class MitiEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory);
 
+        // Embedded in another program (tests, samples), the emulator must not stop on that program's Ctrl+C/SIGTERM:
+        // its owner stops it (after draining its agent). The emulator program handles signals itself.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -254,6 +258,14 @@ public sealed class MitiEmulator : IAsyncDisposable
     {
         string trimmed = (pathBase ?? string.Empty).Trim().TrimEnd('/');
         return trimmed.Length == 0 ? string.Empty : trimmed.StartsWith('/') ? trimmed : "/" + trimmed;
+    }
+
+    /// <summary>A host lifetime that ignores process signals.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static InvalidOperationException NotStarted() => new("The emulator has not been started (call StartAsync).");
