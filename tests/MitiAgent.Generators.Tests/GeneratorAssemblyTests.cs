@@ -1,0 +1,33 @@
+using System.Reflection;
+using System.Runtime.Versioning;
+
+namespace MitiAgent.Generators.Tests;
+
+/// <summary>The generator loads in every supported compiler: netstandard2.0, Roslyn pinned low (no CS9057).</summary>
+public sealed class GeneratorAssemblyTests
+{
+    private static readonly Assembly Generator = typeof(MitiDispatchGenerator).Assembly;
+
+    [Fact]
+    public void TargetsNetStandard20()
+    {
+        var framework = Generator.GetCustomAttribute<TargetFrameworkAttribute>();
+
+        Assert.Equal(".NETStandard,Version=v2.0", framework?.FrameworkName);
+    }
+
+    [Fact]
+    public void ReferencesTheLowestRoslynWithForAttributeWithMetadataName()
+    {
+        var roslyn = Generator.GetReferencedAssemblies().Where(a => a.Name is "Microsoft.CodeAnalysis" or "Microsoft.CodeAnalysis.CSharp").ToArray();
+
+        Assert.Equal(2, roslyn.Length);
+        Assert.All(roslyn, a => Assert.Equal(new Version(4, 3, 0, 0), a.Version));
+    }
+
+    [Fact]
+    public void ReferencesNoRuntimeAssembly()
+    {
+        Assert.DoesNotContain(Generator.GetReferencedAssemblies(), a => a.Name is "MitiAgent" or "MitiAgent.Protocol");
+    }
+}

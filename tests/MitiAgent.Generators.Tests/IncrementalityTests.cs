@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using MitiAgent.Generators.Tests.Infrastructure;
+
+namespace MitiAgent.Generators.Tests;
+
+/// <summary>Which edits re-run which steps: only real changes to a handler may produce new output.</summary>
+public sealed class IncrementalityTests
+{
+    private const string AgentSource = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using MitiAgent;
+
+        namespace Incremental;
+
+        internal partial class EchoAgent
+        {
+            [OnMessage(MsgType = "image")]
+            private Task Image(MessageEvent e) => Task.CompletedTask;
+
+            [OnCancel]
+            private void Cancel(CancelEvent e) { }
+        }
+        """;
+
+    [Fact]
+    public void UnrelatedFileAddedKeepsEveryStepCached()
+    {
+        var (driver, compilation) = FirstRun(AgentSource);
+        var next = compilation.AddSyntaxTrees(GeneratorHarness.Parse("namespace Other { internal sealed class Unrelated { } }", "Unrelated.cs"));
+
+        GeneratorRunResult result = driver.RunGenerators(next).GetRunResult().Results.Single();
+
+        AssertAllOutputs(result, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.All(AgentOutputs(result), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void HandlerBodyEditedLeavesModelsUnchanged()
+    {
+        var (driver, compilation) = FirstRun(AgentSource);
+        SyntaxTree old = compilation.SyntaxTrees.Single();
+        SyntaxTree edited = GeneratorHarness.Parse(
+            AgentSource.Replace("private void Cancel(CancelEvent e) { }", "private void Cancel(CancelEvent e) { _ = e.RunId.Length; }", StringComparison.Ordinal),
+            old.FilePath);
+
+        GeneratorRunResult result = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited)).GetRunResult().Results.Single();
+
+        AssertAllOutputs(result, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Contains(result.TrackedSteps[TrackingNames.CancelHandlers].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Unchanged);
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void HandlerAddedInAnotherClassLeavesTheOldClassUnchanged()
+    {
+        var (driver, compilation) = FirstRun(AgentSource);
+        var next = compilation.AddSyntaxTrees(GeneratorHarness.Parse("""
+            using System.Threading.Tasks;
+            using MitiAgent;
+
+            namespace Incremental;
+
+            internal partial class SecondAgent
+            {
+                [OnMessage]
+                private Task Echo(MessageEvent e) => Task.CompletedTask;
+            }
+            """, "Second.cs"));
+
+        GeneratorDriver nextDriver = driver.RunGenerators(next);
+        GeneratorRunResult result = nextDriver.GetRunResult().Results.Single();
+
+        var outputs = AgentOutputs(result);
+        Assert.True(outputs.Length == 2, string.Join(", ", outputs.Select(o => HintOf(o.Value) + "=" + o.Reason)));
+        Assert.Contains(outputs, o => HintOf(o.Value) == "Incremental.EchoAgent.MitiDispatch.g.cs" && o.Reason is IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.Cached);
+        // Roslyn 4.3 reports an item appended to a SelectMany as Modified (later versions: New); either way it is emitted.
+        Assert.Contains(outputs, o => HintOf(o.Value) == "Incremental.SecondAgent.MitiDispatch.g.cs" && o.Reason is IncrementalStepRunReason.New or IncrementalStepRunReason.Modified);
+        var sourceOutputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToArray();
+        Assert.Single(sourceOutputs, o => o.Reason == IncrementalStepRunReason.Cached);
+        Assert.Equal(
+            ["Incremental.EchoAgent.MitiDispatch.g.cs", "Incremental.SecondAgent.MitiDispatch.g.cs"],
+            GeneratorHarness.Generated(nextDriver).Select(s => s.HintName).ToArray());
+    }
+
+    [Fact]
+    public void AttributeArgumentChangedModifiesTheModel()
+    {
+        var (driver, compilation) = FirstRun(AgentSource);
+        SyntaxTree old = compilation.SyntaxTrees.Single();
+        SyntaxTree edited = GeneratorHarness.Parse(AgentSource.Replace("\"image\"", "\"file\"", StringComparison.Ordinal), old.FilePath);
+
+        GeneratorDriver nextDriver = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited));
+        GeneratorRunResult result = nextDriver.GetRunResult().Results.Single();
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.MessageHandlers].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(AgentOutputs(result)).Reason);
+        Assert.Contains("case \"file\":", GeneratorHarness.Generated(nextDriver).Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HandlerSignatureChangedModifiesTheModel()
+    {
+        var (driver, compilation) = FirstRun(AgentSource);
+        SyntaxTree old = compilation.SyntaxTrees.Single();
+        SyntaxTree edited = GeneratorHarness.Parse(
+            AgentSource.Replace("Image(MessageEvent e)", "Image(MessageEvent e, CancellationToken ct)", StringComparison.Ordinal),
+            old.FilePath);
+
+        GeneratorRunResult result = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited)).GetRunResult().Results.Single();
+
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(AgentOutputs(result)).Reason);
+    }
+
+    private static (GeneratorDriver Driver, Compilation Compilation) FirstRun(string source)
+    {
+        Compilation compilation = GeneratorHarness.CreateCompilation([source]);
+        var (driver, _, diagnostics) = GeneratorHarness.Run(compilation);
+        Assert.Empty(diagnostics);
+        Assert.Single(GeneratorHarness.Generated(driver));
+        return (driver, compilation);
+    }
+
+    private static ImmutableArray<(object Value, IncrementalStepRunReason Reason)> AgentOutputs(GeneratorRunResult result) =>
+        result.TrackedSteps[TrackingNames.Agents].SelectMany(s => s.Outputs).ToImmutableArray();
+
+    private static string HintOf(object value) => ((AgentModel)value).Agent.HintName;
+
+    private static void AssertAllOutputs(GeneratorRunResult result, params IncrementalStepRunReason[] allowed)
+    {
+        foreach (string name in GeneratorHarness.TrackingStepNames)
+        {
+            if (!result.TrackedSteps.TryGetValue(name, out var steps))
+            {
+                continue;
+            }
+
+            foreach (var output in steps.SelectMany(s => s.Outputs))
+            {
+                Assert.True(allowed.Contains(output.Reason), "step " + name + " output was " + output.Reason);
+            }
+        }
+    }
+}

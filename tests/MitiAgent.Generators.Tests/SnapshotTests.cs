@@ -1,0 +1,275 @@
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using MitiAgent.Generators.Tests.Infrastructure;
+
+namespace MitiAgent.Generators.Tests;
+
+/// <summary>
+/// Pins the generated dispatch per hint name. Every case also compiles the output clean (nullable, documentation
+/// diagnostics, all warnings) and proves a re-run on an unchanged compilation is fully cached.
+/// </summary>
+public sealed class SnapshotTests
+{
+    private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing MitiAgent;\n";
+
+    [Fact]
+    public void GlobalNamespace() => Check(
+        ["GlobalAgent.MitiDispatch.g.cs"],
+        Usings + """
+        /// <summary>An agent in the global namespace.</summary>
+        public partial class GlobalAgent
+        {
+            [OnMessage]
+            private Task Echo(MessageEvent e, CancellationToken ct) => e.ReplyAsync("echo", cancellationToken: ct);
+        }
+        """);
+
+    [Fact]
+    public void BlockNamespace() => Check(
+        ["Company.Bots.EchoAgent.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Company.Bots
+        {
+            internal partial class EchoAgent
+            {
+                [OnMessage]
+                private Task Echo(MessageEvent e, CancellationToken ct) => e.ReplyAsync("echo", cancellationToken: ct);
+
+                [OnCancel]
+                private void Cancel(CancelEvent e) { }
+            }
+        }
+        """);
+
+    [Fact]
+    public void FileScopedNamespace() => Check(
+        ["Company.Bots.EchoAgent.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Company.Bots;
+
+        internal partial class EchoAgent
+        {
+            [OnGroupAt]
+            private ValueTask Group(GroupAtEvent e, MitiAgentClient client, CancellationToken ct) => default;
+
+            [OnOverload]
+            private Task Busy(MessageEvent e) => e.ReplyAsync("busy", useMarkdown: false);
+        }
+        """);
+
+    [Fact]
+    public void NestedClass() => Check(
+        ["Company.Outer.Middle.InnerAgent.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Company;
+
+        internal static partial class Outer
+        {
+            internal partial struct Middle
+            {
+                internal partial class InnerAgent
+                {
+                    [OnMessage]
+                    private static Task Echo(MessageEvent e) => Task.CompletedTask;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public void ClassNestedInGenericType() => Check(
+        ["Company.Host_2.Agent_1.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Company;
+
+        internal partial class Host<TKey, TValue>
+            where TKey : notnull
+        {
+            internal sealed partial class Agent<TState>
+                where TState : class
+            {
+                [OnMessage]
+                private static Task Static(MessageEvent e) => Task.CompletedTask;
+
+                [OnCancel]
+                private ValueTask Cancel(CancelEvent e) => default;
+            }
+        }
+        """);
+
+    [Fact]
+    public void ClassSplitAcrossPartialFiles() => Check(
+        ["Company.SplitAgent.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Company;
+
+        internal partial class SplitAgent
+        {
+            [OnMessage]
+            private Task Echo(MessageEvent e) => Task.CompletedTask;
+        }
+        """,
+        Usings + """
+        namespace Company;
+
+        internal partial class SplitAgent
+        {
+            [OnGroupAt]
+            private Task Group(GroupAtEvent e) => Task.CompletedTask;
+
+            [OnCancel]
+            private void Cancel(CancelEvent e) { }
+        }
+        """);
+
+    [Fact]
+    public void TwoAgentClassesInStableOrder()
+    {
+        var driver = Check(
+            ["A.Second.MitiDispatch.g.cs", "B.First.MitiDispatch.g.cs"],
+            Usings + """
+            namespace B
+            {
+                internal partial class First
+                {
+                    [OnMessage]
+                    private Task Echo(MessageEvent e) => Task.CompletedTask;
+                }
+            }
+
+            namespace A
+            {
+                internal partial class Second
+                {
+                    [OnCancel]
+                    private void Cancel(CancelEvent e) { }
+                }
+            }
+            """);
+        Assert.Equal(
+            ["A.Second.MitiDispatch.g.cs", "B.First.MitiDispatch.g.cs"],
+            GeneratorHarness.Generated(driver).Select(s => s.HintName).ToArray());
+    }
+
+    [Fact]
+    public void EveryHandlerShape() => Check(
+        ["Shapes.ShapeAgent.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Shapes;
+
+        internal sealed partial class ShapeAgent
+        {
+            [OnMessage]
+            private Task Text(CancellationToken ct, MessageEvent e) => Task.CompletedTask;
+
+            [OnMessage(MsgType = "image")]
+            private static ValueTask Image(MitiAgentClient client, MessageEvent e, CancellationToken ct) => default;
+
+            [OnMessage(MsgType = "multimodal")]
+            private void Multimodal(AgentEvent e) { }
+
+            [OnMessage(MsgType = "with \"quotes\" and \\ backslash")]
+            private static void Escaped() { }
+
+            [OnMessage(MsgType = "图片\n换行")]
+            private Task NonAscii(MessageEvent e, MitiAgentClient client) => Task.CompletedTask;
+
+            [OnGroupAt(MsgType = "image")]
+            private ValueTask GroupImage(GroupAtEvent e) => default;
+
+            [OnGroupAt(MsgType = "at_text")]
+            private static Task GroupText(MessageEvent e, CancellationToken ct) => Task.CompletedTask;
+
+            [OnCancel]
+            private static ValueTask Cancel(CancellationToken ct, CancelEvent e, MitiAgentClient client) => default;
+
+            [OnOverload]
+            private void Busy(AgentEvent e, CancellationToken ct) { }
+        }
+        """);
+
+    [Fact]
+    public void RecordAgentAndKeywordNames() => Check(
+        ["event.class.MitiDispatch.g.cs"],
+        Usings + """
+        namespace @event;
+
+        internal sealed partial record @class(string Name)
+        {
+            [OnMessage]
+            private static Task @return(MessageEvent @event) => Task.CompletedTask;
+
+            [OnCancel]
+            private void @void(CancelEvent e) { }
+        }
+        """);
+
+    [Fact]
+    public void OnlyFilteredHandlersHaveNoFallback() => Check(
+        ["Filters.ImageOnly.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Filters;
+
+        internal partial class ImageOnly
+        {
+            [OnMessage(MsgType = "image")]
+            private Task Image(MessageEvent e) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public void InvalidHandlersAreSkippedAndDuplicatesKeepTheFirst() => Check(
+        ["Mixed.MixedAgent.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Mixed;
+
+        internal partial class MixedAgent
+        {
+            [OnMessage]
+            private Task First(MessageEvent e) => Task.CompletedTask;
+
+            [OnMessage]
+            private Task DuplicateOfFirst(MessageEvent e) => Task.CompletedTask;
+
+            [OnMessage(MsgType = "image")]
+            private Task<int> WrongReturn(MessageEvent e) => Task.FromResult(1);
+
+            [OnMessage(MsgType = "file")]
+            private Task WrongParameter(string text) => Task.CompletedTask;
+
+            [OnCancel]
+            private async void AsyncVoid(CancelEvent e) => await Task.Yield();
+
+            [OnOverload]
+            private Task Generic<T>(MessageEvent e) => Task.CompletedTask;
+
+            [OnGroupAt]
+            private Task WrongEvent(CancelEvent e) => Task.CompletedTask;
+
+            [OnGroupAt(MsgType = "image")]
+            private Task GroupImage(GroupAtEvent e) => Task.CompletedTask;
+        }
+        """);
+
+    private static GeneratorDriver Check(string[] expectedHintNames, string source, string? secondSource = null, [CallerMemberName] string testName = "") =>
+        CheckCore(expectedHintNames, secondSource is null ? [source] : [source, secondSource], testName);
+
+    private static GeneratorDriver CheckCore(string[] expectedHintNames, string[] sources, string testName)
+    {
+        var compilation = GeneratorHarness.CreateCompilation(sources);
+        var (driver, output, diagnostics) = GeneratorHarness.Run(compilation);
+        Assert.Empty(diagnostics);
+        Assert.Equal(
+            expectedHintNames.Order(StringComparer.Ordinal),
+            GeneratorHarness.Generated(driver).Select(s => s.HintName).Order(StringComparer.Ordinal));
+        GeneratorHarness.AssertCompilesClean(output);
+        foreach (var tree in output.SyntaxTrees.Skip(compilation.SyntaxTrees.Length))
+        {
+            Assert.Empty(tree.GetDiagnostics());
+        }
+
+        Snapshot.Verify(GeneratorHarness.GeneratedTexts(driver), testName);
+        GeneratorHarness.AssertCacheable(driver, compilation);
+        return driver;
+    }
+}
