@@ -1,0 +1,90 @@
+using Microsoft.CodeAnalysis;
+
+namespace MitiAgent.Analyzers
+{
+    /// <summary>The descriptors of every MitiAgent diagnostic; see <c>docs/diagnostics.md</c>.</summary>
+    internal static class Descriptors
+    {
+        private const string HelpLinkBase = "https://github.com/miti-im/miti-agent-dotnet/blob/main/docs/diagnostics.md#";
+        private const string SecurityCategory = "MitiAgent.Security";
+        private const string HandlersCategory = "MitiAgent.Handlers";
+
+        public static readonly DiagnosticDescriptor InsecureBaseUrl = Create(
+            DiagnosticIds.InsecureBaseUrl,
+            "Insecure http:// base URL",
+            "The Miti base URL '{0}' uses http:// for the non-loopback host '{1}'; use https:// (plain http is allowed only for localhost, 127.x.y.z and [::1])",
+            SecurityCategory,
+            DiagnosticSeverity.Warning,
+            "The SDK refuses plain http for any host other than a loopback host at run time; the URL must use https.");
+
+        public static readonly DiagnosticDescriptor TypeNotPartial = Create(
+            DiagnosticIds.TypeNotPartial,
+            "Handler class must be partial",
+            "Type '{0}' declares or contains MitiAgent handlers and must be declared 'partial' so that the generated dispatch can be added to it",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "The source generator completes the class that declares [OnMessage], [OnGroupAt], [OnCancel] or [OnOverload] handlers; the class and all of its containing types must be partial.");
+
+        public static readonly DiagnosticDescriptor InvalidHandlerSignature = Create(
+            DiagnosticIds.InvalidHandlerSignature,
+            "Invalid handler signature",
+            "Handler '{0}' is invalid: {1}",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "A handler returns Task, ValueTask or void and takes, in any order and each at most once, the event, a CancellationToken and the MitiAgentClient.");
+
+        public static readonly DiagnosticDescriptor AsyncVoidHandler = Create(
+            DiagnosticIds.AsyncVoidHandler,
+            "Handler must not be async void",
+            "Handler '{0}' is 'async void'; return Task so that the dispatcher can await it and observe its exceptions",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "An async void method cannot be awaited: its exceptions crash the process and its end cannot be observed.");
+
+        public static readonly DiagnosticDescriptor DuplicateHandler = Create(
+            DiagnosticIds.DuplicateHandler,
+            "Duplicate handler",
+            "Handler '{0}' duplicates '{1}': both handle {2}; only one of them can be called",
+            HandlersCategory,
+            DiagnosticSeverity.Warning,
+            "Each event kind and MsgType may have only one handler per class.");
+
+        public static readonly DiagnosticDescriptor GenericHandler = Create(
+            DiagnosticIds.GenericHandler,
+            "Handler must not be generic",
+            "Handler '{0}' is generic; the dispatcher cannot infer its type arguments",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "Handler methods cannot declare type parameters.");
+
+        public static readonly DiagnosticDescriptor HardCodedAppSecret = Create(
+            DiagnosticIds.HardCodedAppSecret,
+            "App secret written in source",
+            "The app secret is written as a string literal; load it from configuration, an environment variable or a secret store",
+            SecurityCategory,
+            DiagnosticSeverity.Warning,
+            "A secret in source code ends up in version control and in the compiled assembly.");
+
+        public static readonly DiagnosticDescriptor HandlerCanAcceptCancellationToken = Create(
+            DiagnosticIds.HandlerCanAcceptCancellationToken,
+            "Handler can accept a CancellationToken",
+            "Handler '{0}' can accept a CancellationToken that is cancelled when the run is stopped or the agent shuts down",
+            HandlersCategory,
+            DiagnosticSeverity.Info,
+            "Asynchronous handlers should observe cancellation (assistant.cancel and shutdown).");
+
+        private static DiagnosticDescriptor Create(
+            string id, string title, string message, string category, DiagnosticSeverity severity, string description)
+        {
+            return new DiagnosticDescriptor(
+                id,
+                title,
+                message,
+                category,
+                severity,
+                isEnabledByDefault: true,
+                description: description,
+                helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+        }
+    }
+}
