@@ -1,9 +1,5 @@
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -18,52 +14,28 @@ namespace MitiAgent.Generators.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AsyncVoidCodeFixProvider))]
     [Shared]
-    public sealed class AsyncVoidCodeFixProvider : CodeFixProvider
+    public sealed class AsyncVoidCodeFixProvider : MitiCodeFixProvider<PredefinedTypeSyntax>
     {
-        private const string EquivalenceKey = "MITI0004_ReturnTask";
-
-        /// <inheritdoc />
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.AsyncVoidHandler);
-
-        /// <inheritdoc />
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        /// <inheritdoc />
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        /// <summary>Creates the provider.</summary>
+        public AsyncVoidCodeFixProvider()
+            : base(DiagnosticIds.AsyncVoidHandler, "MITI0004_ReturnTask")
         {
-            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
-
-            foreach (Diagnostic diagnostic in context.Diagnostics)
-            {
-                if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is PredefinedTypeSyntax returnType
-                    && returnType.Keyword.IsKind(SyntaxKind.VoidKeyword))
-                {
-                    context.RegisterCodeFix(
-                        CodeAction.Create(
-                            "Return Task instead of void",
-                            cancellationToken => FixAsync(context.Document, returnType, cancellationToken),
-                            EquivalenceKey),
-                        diagnostic);
-                }
-            }
         }
 
-        private static async Task<Document> FixAsync(Document document, PredefinedTypeSyntax returnType, CancellationToken cancellationToken)
-        {
-            SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
+        private protected override PredefinedTypeSyntax? FindTarget(SyntaxNode root, Diagnostic diagnostic) =>
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is PredefinedTypeSyntax returnType
+                && returnType.Keyword.IsKind(SyntaxKind.VoidKeyword)
+                ? returnType
+                : null;
 
+        private protected override string Title(PredefinedTypeSyntax target) => "Return Task instead of void";
+
+        private protected override SyntaxNode Fix(SyntaxNode root, PredefinedTypeSyntax target)
+        {
             TypeSyntax task = SyntaxFactory.ParseTypeName("global::System.Threading.Tasks.Task")
-                .WithTriviaFrom(returnType)
+                .WithTriviaFrom(target)
                 .WithAdditionalAnnotations(Simplifier.Annotation);
-            return document.WithSyntaxRoot(root.ReplaceNode(returnType, task));
+            return root.ReplaceNode(target, task);
         }
     }
 }

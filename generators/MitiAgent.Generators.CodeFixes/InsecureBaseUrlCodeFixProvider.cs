@@ -1,10 +1,6 @@
 using System;
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,51 +11,26 @@ namespace MitiAgent.Generators.CodeFixes
     /// <summary>MITI0001: replaces <c>http://</c> with <c>https://</c> in the reported string literal.</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsecureBaseUrlCodeFixProvider))]
     [Shared]
-    public sealed class InsecureBaseUrlCodeFixProvider : CodeFixProvider
+    public sealed class InsecureBaseUrlCodeFixProvider : MitiCodeFixProvider<LiteralExpressionSyntax>
     {
-        private const string EquivalenceKey = "MITI0001_UseHttps";
-
-        /// <inheritdoc />
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InsecureBaseUrl);
-
-        /// <inheritdoc />
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        /// <inheritdoc />
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        /// <summary>Creates the provider.</summary>
+        public InsecureBaseUrlCodeFixProvider()
+            : base(DiagnosticIds.InsecureBaseUrl, "MITI0001_UseHttps")
         {
-            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
-
-            foreach (Diagnostic diagnostic in context.Diagnostics)
-            {
-                if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is LiteralExpressionSyntax literal
-                    && literal.IsKind(SyntaxKind.StringLiteralExpression)
-                    && Rewrite(literal.Token) is not null)
-                {
-                    context.RegisterCodeFix(
-                        CodeAction.Create(
-                            "Use https://",
-                            cancellationToken => FixAsync(context.Document, literal, cancellationToken),
-                            EquivalenceKey),
-                        diagnostic);
-                }
-            }
         }
 
-        private static async Task<Document> FixAsync(Document document, LiteralExpressionSyntax literal, CancellationToken cancellationToken)
-        {
-            SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            SyntaxToken? replacement = Rewrite(literal.Token);
-            if (root is null || replacement is null)
-            {
-                return document;
-            }
+        private protected override LiteralExpressionSyntax? FindTarget(SyntaxNode root, Diagnostic diagnostic) =>
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is LiteralExpressionSyntax literal
+                && literal.IsKind(SyntaxKind.StringLiteralExpression)
+                && Rewrite(literal.Token) is not null
+                ? literal
+                : null;
 
-            return document.WithSyntaxRoot(root.ReplaceToken(literal.Token, replacement.Value));
+        private protected override string Title(LiteralExpressionSyntax target) => "Use https://";
+
+        private protected override SyntaxNode Fix(SyntaxNode root, LiteralExpressionSyntax target)
+        {
+            return Rewrite(target.Token) is { } replacement ? root.ReplaceToken(target.Token, replacement) : root;
         }
 
         private static SyntaxToken? Rewrite(SyntaxToken token)

@@ -1,11 +1,7 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -16,56 +12,26 @@ namespace MitiAgent.Generators.CodeFixes
     /// <summary>MITI0002: adds <c>partial</c> to the reported type and to every containing type that lacks it.</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePartialCodeFixProvider))]
     [Shared]
-    public sealed class MakePartialCodeFixProvider : CodeFixProvider
+    public sealed class MakePartialCodeFixProvider : MitiCodeFixProvider<TypeDeclarationSyntax>
     {
-        private const string EquivalenceKey = "MITI0002_MakePartial";
-
-        /// <inheritdoc />
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.TypeNotPartial);
-
-        /// <inheritdoc />
-        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-        /// <inheritdoc />
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        /// <summary>Creates the provider.</summary>
+        public MakePartialCodeFixProvider()
+            : base(DiagnosticIds.TypeNotPartial, "MITI0002_MakePartial")
         {
-            SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
-
-            foreach (Diagnostic diagnostic in context.Diagnostics)
-            {
-                TypeDeclarationSyntax? declaration = root.FindToken(diagnostic.Location.SourceSpan.Start).Parent as TypeDeclarationSyntax;
-                if (declaration is null)
-                {
-                    continue;
-                }
-
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        "Make '" + declaration.Identifier.ValueText + "' and its containing types partial",
-                        cancellationToken => FixAsync(context.Document, declaration, cancellationToken),
-                        EquivalenceKey),
-                    diagnostic);
-            }
         }
 
-        private static async Task<Document> FixAsync(Document document, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
-        {
-            SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
+        private protected override TypeDeclarationSyntax? FindTarget(SyntaxNode root, Diagnostic diagnostic) =>
+            root.FindToken(diagnostic.Location.SourceSpan.Start).Parent as TypeDeclarationSyntax;
 
-            List<TypeDeclarationSyntax> targets = declaration.AncestorsAndSelf()
+        private protected override string Title(TypeDeclarationSyntax target) => "Make '" + target.Identifier.ValueText + "' and its containing types partial";
+
+        private protected override SyntaxNode Fix(SyntaxNode root, TypeDeclarationSyntax target)
+        {
+            List<TypeDeclarationSyntax> targets = target.AncestorsAndSelf()
                 .OfType<TypeDeclarationSyntax>()
                 .Where(type => !type.Modifiers.Any(SyntaxKind.PartialKeyword))
                 .ToList();
-            SyntaxNode newRoot = root.ReplaceNodes(targets, (original, rewritten) => AddPartial(rewritten));
-            return document.WithSyntaxRoot(newRoot);
+            return root.ReplaceNodes(targets, (original, rewritten) => AddPartial(rewritten));
         }
 
         private static TypeDeclarationSyntax AddPartial(TypeDeclarationSyntax type)
