@@ -107,7 +107,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
             }
             catch (WebSocketException ex) when (ws.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
             {
-                throw new GatewayHandshakeException(ws.HttpStatusCode, ParseRetryAfter(ws.HttpResponseHeaders), ex);
+                throw new GatewayHandshakeException(ws.HttpStatusCode, ParseRetryAfter(ws.HttpResponseHeaders, time), ex);
             }
 
             HelloFrame hello = await ReadHelloAsync(ws, timeout.Token).ConfigureAwait(false);
@@ -123,23 +123,12 @@ internal sealed class GatewaySocket : IAsyncDisposable
         }
     }
 
-    private static TimeSpan? ParseRetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
-    {
-        if (headers is null || !headers.TryGetValue("Retry-After", out var values))
-        {
-            return null;
-        }
-
-        string? value = values.FirstOrDefault();
-        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when)
-            ? when - DateTimeOffset.UtcNow
+    /// <summary>The handshake's <c>Retry-After</c> (seconds or HTTP date), read like the REST client reads it.</summary>
+    private static TimeSpan? ParseRetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers, TimeProvider time) =>
+        headers is not null && headers.TryGetValue("Retry-After", out var values)
+            && System.Net.Http.Headers.RetryConditionHeaderValue.TryParse(values.FirstOrDefault(), out var header)
+            ? ApiEnvelope.RetryAfter(header, time)
             : null;
-    }
 
     private static async Task<HelloFrame> ReadHelloAsync(ClientWebSocket ws, CancellationToken cancellationToken)
     {
