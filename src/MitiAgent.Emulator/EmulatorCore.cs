@@ -196,13 +196,11 @@ internal sealed partial class EmulatorCore
         {
             if (!_apps.TryGetValue(request.AppId, out var app) || !FixedTimeEquals(app.App.AppSecret, request.AppSecret))
             {
-                Log.TokenRefused(_logger, request.AppId, WireNames.Codes.InvalidCredentials);
                 return (200, WireNames.Codes.InvalidCredentials, "invalid app_id or app_secret", null);
             }
 
             if (app.App.Disabled)
             {
-                Log.TokenRefused(_logger, request.AppId, WireNames.Codes.AppDisabled);
                 return (200, WireNames.Codes.AppDisabled, "app disabled", null);
             }
 

@@ -86,7 +86,8 @@ internal static class EmulatorEndpoints
                 return;
             }
 
-            var (status, appId, retryAfter) = core.CheckHandshake(BearerToken(ctx));
+            string? token = BearerToken(ctx);
+            var (status, appId, retryAfter) = core.CheckHandshake(token);
             core.RecordRequest(ctx.Request.Method, WireNames.Paths.Gateway, status, -1, appId);
             if (status != StatusCodes.Status101SwitchingProtocols)
             {
@@ -112,7 +113,7 @@ internal static class EmulatorEndpoints
 
             using (socket)
             {
-                var conn = core.OpenConnection(appId!, BearerToken(ctx)!, socket);
+                var conn = core.OpenConnection(appId!, token!, socket);
                 try
                 {
                     await conn.RunAsync(core.OnFrame, core.OnProtocolError, maxFrameBytes, stopping).ConfigureAwait(false);
@@ -172,7 +173,7 @@ internal static class EmulatorEndpoints
         string path = RelativePath(ctx, pathBase) ?? ctx.Request.Path.Value ?? "/";
         if (code != WireNames.Codes.Ok)
         {
-            Log.RequestRefused(logger, ctx.Request.Method, path, status, code);
+            Log.RequestRefused(logger, ctx.Request.Method, path, appId, status, code);
         }
 
         core.RecordRequest(ctx.Request.Method, path, status, code, appId);

@@ -11,9 +11,6 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Information, "token issued: app_id={AppId} expires_in={ExpiresIn}s")]
     public static partial void TokenIssued(ILogger logger, string appId, int expiresIn);
 
-    [LoggerMessage(3, LogLevel.Warning, "token request refused: app_id={AppId} code={Code}")]
-    public static partial void TokenRefused(ILogger logger, string? appId, int code);
-
     [LoggerMessage(4, LogLevel.Information, "gateway connection opened: conn_id={ConnId} app_id={AppId}")]
     public static partial void ConnectionOpened(ILogger logger, string connId, string appId);
 
@@ -44,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Information, "message sent by agent: app_id={AppId} msg_type={MsgType} target={Target} message_id={MessageId}")]
     public static partial void MessageSent(ILogger logger, string appId, string msgType, string target, string messageId);
 
-    [LoggerMessage(14, LogLevel.Information, "request refused: {Method} {Path} status={Status} code={Code}")]
-    public static partial void RequestRefused(ILogger logger, string method, string path, int status, int code);
+    [LoggerMessage(14, LogLevel.Information, "request refused: {Method} {Path} app_id={AppId} status={Status} code={Code}")]
+    public static partial void RequestRefused(ILogger logger, string method, string path, string? appId, int status, int code);
 
     [LoggerMessage(15, LogLevel.Information, "run finished: run_id={RunId} state={State} event_id={EventId}")]
     public static partial void RunFinished(ILogger logger, string runId, string state, string eventId);

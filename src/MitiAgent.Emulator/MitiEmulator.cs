@@ -104,8 +104,8 @@ public sealed class MitiEmulator : IAsyncDisposable
 
         _core.CloseEverything(WireNames.CloseCodes.GoingAway, "emulator stopping");
         // Let the close handshakes finish (bounded), then stop Kestrel.
-        var deadline = TimeProvider.System.GetTimestamp();
-        while (_core.AttachedSockets() > 0 && TimeProvider.System.GetElapsedTime(deadline) < TimeSpan.FromSeconds(2))
+        long started = TimeProvider.System.GetTimestamp();
+        while (_core.AttachedSockets() > 0 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(2))
         {
             await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }

@@ -161,10 +161,8 @@ public sealed partial class MitiAgentClient
                     {
                         // Keep serving the old socket until the server closes it; then the normal path redials.
                         SetState(MitiClientState.Connected, null);
-                        var info = await socket.Completion.WaitAsync(stopping).ConfigureAwait(false);
-                        session.SetCurrent(null);
-                        await socket.DisposeAsync().ConfigureAwait(false);
-                        return (info.CloseCode, info.Reason, info.Error, socket.Token);
+                        await socket.Completion.WaitAsync(stopping).ConfigureAwait(false);
+                        return await EndAsync(session, socket).ConfigureAwait(false);
                     }
 
                     var old = socket;
@@ -176,16 +174,22 @@ public sealed partial class MitiAgentClient
                     continue;
                 }
 
-                var ended = await socket.Completion.ConfigureAwait(false);
-                session.SetCurrent(null);
-                await socket.DisposeAsync().ConfigureAwait(false);
-                return (ended.CloseCode, ended.Reason, ended.Error, socket.Token);
+                return await EndAsync(session, socket).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             return (null, null, null, socket.Token);
         }
+    }
+
+    /// <summary>Detaches a socket that has ended and says why it ended.</summary>
+    private static async Task<(int? CloseCode, string? Reason, Exception? Error, string Token)> EndAsync(Session session, GatewaySocket socket)
+    {
+        var ended = await socket.Completion.ConfigureAwait(false);
+        session.SetCurrent(null);
+        await socket.DisposeAsync().ConfigureAwait(false);
+        return (ended.CloseCode, ended.Reason, ended.Error, socket.Token);
     }
 
     private static async Task CloseAndDisposeAsync(GatewaySocket socket)

@@ -107,8 +107,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || stop.Task.IsCompleted)
         {
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            return;
+            return; // StartAsync already stopped what it had started
         }
 
         var session = _session!;
@@ -273,8 +272,8 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
     TimeSpan IEventReplySink.StreamDeltaInterval => _options.StreamDeltaInterval;
 
-    async Task<SendMessageData> IEventReplySink.SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken) =>
-        await _rest.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    Task<SendMessageData> IEventReplySink.SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken) =>
+        _rest.SendAsync(request, cancellationToken);
 
     bool IEventReplySink.TrySendStreamDelta(StreamFrame frame)
     {
