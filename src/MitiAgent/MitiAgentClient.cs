@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -24,6 +25,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     private readonly MitiEndpoints _endpoints;
     private readonly MitiLoggers _log;
     private readonly TimeProvider _time;
+    private readonly IMeterFactory? _meterFactory;
     private readonly HttpClient _http;
     private readonly TokenManager _tokens;
     private readonly MitiRestClient _rest;
@@ -40,9 +42,14 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     /// <param name="loggerFactory">Where the SDK logs (categories <c>MitiAgent.Auth|Gateway|Message</c>).</param>
     /// <param name="timeProvider">The clock for refresh, keepalive, backoff and timeouts (tests pass a fake one).</param>
     /// <param name="httpMessageHandler">The handler for REST calls (token, send, history); the client does not dispose it.</param>
+    /// <param name="meterFactory">
+    /// Creates the client's <c>MitiAgent</c> meter (from DI in hosted apps); without one the meter is shared by every
+    /// client of the process.
+    /// </param>
     /// <exception cref="MitiConfigurationException">Missing credentials, bad values, or an insecure/invalid base URL.</exception>
-    public MitiAgentClient(MitiAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, HttpMessageHandler? httpMessageHandler = null)
+    public MitiAgentClient(MitiAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, HttpMessageHandler? httpMessageHandler = null, IMeterFactory? meterFactory = null)
     {
+        _meterFactory = meterFactory;
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _endpoints = MitiEndpoints.Resolve(options.BaseUrl);
