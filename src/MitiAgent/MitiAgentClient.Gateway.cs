@@ -38,6 +38,7 @@ public sealed partial class MitiAgentClient
                         throw new MitiAuthException(WireNames.Codes.InvalidToken, "the gateway rejected a freshly issued access token");
                     }
 
+                    _metrics.Reconnect(MitiMetrics.ReconnectReasons.TokenInvalid);
                     continue;
                 }
                 catch (GatewayHandshakeException ex) when (ex.Status == HttpStatusCode.Forbidden)
@@ -48,13 +49,21 @@ public sealed partial class MitiAgentClient
                 catch (GatewayHandshakeException ex)
                 {
                     GatewayLog.HandshakeRejected(_log.Gateway, (int)ex.Status);
-                    delay = ex.Status == HttpStatusCode.TooManyRequests && ex.RetryAfter is { } retryAfter ? retryAfter : null;
+                    bool rateLimited = ex.Status == HttpStatusCode.TooManyRequests;
+                    if (rateLimited)
+                    {
+                        _metrics.RateLimitedAnswer(MitiMetrics.Operations.Gateway);
+                    }
+
+                    _metrics.Reconnect(rateLimited ? MitiMetrics.ReconnectReasons.RateLimited : MitiMetrics.ReconnectReasons.HandshakeFailed);
+                    delay = rateLimited && ex.RetryAfter is { } retryAfter ? retryAfter : null;
                     await WaitBeforeRedialAsync(session, backoff, delay, stopping).ConfigureAwait(false);
                     continue;
                 }
                 catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
                 {
                     GatewayLog.ConnectionLost(_log.Gateway, ex);
+                    _metrics.Reconnect(MitiMetrics.ReconnectReasons.ConnectFailed);
                     await WaitBeforeRedialAsync(session, backoff, null, stopping).ConfigureAwait(false);
                     continue;
                 }
@@ -67,26 +76,33 @@ public sealed partial class MitiAgentClient
                     break;
                 }
 
+                string reason;
                 switch (info.CloseCode)
                 {
                     case WireNames.CloseCodes.TokenRevoked:
                         GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
                         _tokens.Invalidate(info.Token);
                         delay = TimeSpan.Zero; // refresh and reconnect at once
+                        reason = MitiMetrics.ReconnectReasons.TokenRevoked;
                         break;
                     case WireNames.CloseCodes.AppDisabled:
                         GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
                         throw new MitiAuthException(WireNames.Codes.AppDisabled, "app disabled");
                     case WireNames.CloseCodes.MalformedFrame:
                         GatewayLog.AgentSentMalformedFrame(_log.Gateway);
+                        reason = MitiMetrics.ReconnectReasons.MalformedFrame;
                         break;
                     case null:
                         GatewayLog.ConnectionLost(_log.Gateway, info.Error);
+                        reason = info.LivenessTimeout ? MitiMetrics.ReconnectReasons.PingTimeout : MitiMetrics.ReconnectReasons.ConnectionLost;
                         break;
                     default:
                         GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
+                        reason = MitiMetrics.ReconnectReasons.ServerClosed;
                         break;
                 }
+
+                _metrics.Reconnect(reason);
 
                 await WaitBeforeRedialAsync(session, backoff, delay, stopping).ConfigureAwait(false);
             }
@@ -122,13 +138,13 @@ public sealed partial class MitiAgentClient
     {
         SetState(session.EverConnected ? MitiClientState.Reconnecting : MitiClientState.Connecting, null);
         GatewayLog.Connecting(_log.Gateway, _endpoints.GatewayUri);
-        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _options.ConnectTimeout, _time, _log.Gateway, session, stopping).ConfigureAwait(false);
+        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _options.ConnectTimeout, _time, _log.Gateway, session, _metrics, stopping).ConfigureAwait(false);
         GatewayLog.Hello(_log.Gateway, socket.Hello.ConnId, socket.Hello.PingIntervalMs, socket.Hello.AckTimeoutMs);
         return socket;
     }
 
     /// <summary>Serves one connection (and its <c>reconnect</c> successors) until it ends; returns why it ended.</summary>
-    private async Task<(int? CloseCode, string? Reason, Exception? Error, string Token)> ServeAsync(Session session, GatewaySocket socket, CancellationToken stopping)
+    private async Task<(int? CloseCode, string? Reason, Exception? Error, bool LivenessTimeout, string Token)> ServeAsync(Session session, GatewaySocket socket, CancellationToken stopping)
     {
         session.SetCurrent(socket);
         SetState(MitiClientState.Connected, null);
@@ -141,7 +157,7 @@ public sealed partial class MitiAgentClient
                 var done = await Task.WhenAny(socket.Completion, socket.ReconnectRequested, stopped).ConfigureAwait(false);
                 if (done == stopped)
                 {
-                    return (null, null, null, socket.Token);
+                    return (null, null, null, false, socket.Token);
                 }
 
                 if (done == socket.ReconnectRequested && !socket.Completion.IsCompleted)
@@ -154,6 +170,11 @@ public sealed partial class MitiAgentClient
                     }
                     catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or GatewayHandshakeException || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
                     {
+                        if (ex is GatewayHandshakeException { Status: HttpStatusCode.TooManyRequests })
+                        {
+                            _metrics.RateLimitedAnswer(MitiMetrics.Operations.Gateway);
+                        }
+
                         GatewayLog.ConnectionLost(_log.Gateway, ex);
                     }
 
@@ -165,6 +186,7 @@ public sealed partial class MitiAgentClient
                         return await EndAsync(session, socket).ConfigureAwait(false);
                     }
 
+                    _metrics.Reconnect(MitiMetrics.ReconnectReasons.ServerReconnect);
                     var old = socket;
                     socket = next;
                     session.SetCurrent(socket);
@@ -179,17 +201,17 @@ public sealed partial class MitiAgentClient
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return (null, null, null, socket.Token);
+            return (null, null, null, false, socket.Token);
         }
     }
 
     /// <summary>Detaches a socket that has ended and says why it ended.</summary>
-    private static async Task<(int? CloseCode, string? Reason, Exception? Error, string Token)> EndAsync(Session session, GatewaySocket socket)
+    private static async Task<(int? CloseCode, string? Reason, Exception? Error, bool LivenessTimeout, string Token)> EndAsync(Session session, GatewaySocket socket)
     {
         var ended = await socket.Completion.ConfigureAwait(false);
         session.SetCurrent(null);
         await socket.DisposeAsync().ConfigureAwait(false);
-        return (ended.CloseCode, ended.Reason, ended.Error, socket.Token);
+        return (ended.CloseCode, ended.Reason, ended.Error, ended.LivenessTimeout, socket.Token);
     }
 
     private static async Task CloseAndDisposeAsync(GatewaySocket socket)
@@ -357,6 +379,7 @@ public sealed partial class MitiAgentClient
                 socket.SendAck(eventId);
             }
 
+            _owner._metrics.EventReceived(result.EventType);
             switch (result.Status)
             {
                 case EventParseStatus.Ok:
@@ -374,6 +397,7 @@ public sealed partial class MitiAgentClient
                     break;
                 default:
                     GatewayLog.MalformedFrameSkipped(log, result.EventType, result.EventId, result.Reason ?? "malformed event");
+                    _owner._metrics.EventDropped(result.EventType, MitiMetrics.DropReasons.Malformed);
                     break;
             }
         }

@@ -25,7 +25,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     private readonly MitiEndpoints _endpoints;
     private readonly MitiLoggers _log;
     private readonly TimeProvider _time;
-    private readonly IMeterFactory? _meterFactory;
+    private readonly MitiMetrics _metrics;
     private readonly HttpClient _http;
     private readonly TokenManager _tokens;
     private readonly MitiRestClient _rest;
@@ -44,24 +44,24 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     /// <param name="httpMessageHandler">The handler for REST calls (token, send, history); the client does not dispose it.</param>
     /// <param name="meterFactory">
     /// Creates the client's <c>MitiAgent</c> meter (from DI in hosted apps); without one the meter is shared by every
-    /// client of the process.
+    /// client of the process. The factory owns the meter: the client never disposes it. See <see cref="MitiTelemetry"/>.
     /// </param>
     /// <exception cref="MitiConfigurationException">Missing credentials, bad values, or an insecure/invalid base URL.</exception>
     public MitiAgentClient(MitiAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, HttpMessageHandler? httpMessageHandler = null, IMeterFactory? meterFactory = null)
     {
-        _meterFactory = meterFactory;
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _endpoints = MitiEndpoints.Resolve(options.BaseUrl);
         _options = options;
         _log = new MitiLoggers(loggerFactory);
         _time = timeProvider ?? TimeProvider.System;
+        _metrics = MitiMetrics.For(meterFactory);
         _http = httpMessageHandler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
             : new HttpClient(httpMessageHandler, disposeHandler: false);
         _http.Timeout = TimeSpan.FromSeconds(100);
-        _tokens = new TokenManager(_endpoints, options.AppId!, options.AppSecret!, _http, _time, _log.Auth);
-        _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries);
+        _tokens = new TokenManager(_endpoints, options.AppId!, options.AppSecret!, _http, _time, _log.Auth, metrics: _metrics);
+        _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries, metrics: _metrics);
 
         // A background refresh that meets 10001/10004 (secret rotated, app disabled) ends the running session.
         _ = _tokens.Fatal.ContinueWith(
@@ -146,7 +146,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
             }
 
             SetState(MitiClientState.Connecting, null);
-            session = new Session(this, new EventDispatcher(handler, this, _options, _log.Gateway, _time));
+            session = new Session(this, new EventDispatcher(handler, this, _options, _log.Gateway, _time, _metrics));
             _session = session;
             try
             {
@@ -312,6 +312,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
                 var socket = await WaitForSocketAsync(cancellationToken).ConfigureAwait(false);
                 if (attempt > 1)
                 {
+                    _metrics.StreamFrameResent();
                     MessageLog.StreamFrameRetry(_log.Message, eventId, frame.RunId, attempt);
                 }
 

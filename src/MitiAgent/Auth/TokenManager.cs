@@ -24,6 +24,7 @@ internal sealed class TokenManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Random? _random;
+    private readonly MitiMetrics _metrics;
     private readonly ITimer _refreshTimer;
     private readonly CancellationTokenSource _disposeCts = new();
     private readonly CancellationToken _disposing;
@@ -35,9 +36,10 @@ internal sealed class TokenManager : IAsyncDisposable
     private Task<string>? _inflight;
     private MitiAuthException? _fatalError;
     private int _refreshFailures;
+    private bool _everAcquired;
     private bool _disposed;
 
-    public TokenManager(MitiEndpoints endpoints, string appId, string appSecret, HttpClient http, TimeProvider time, ILogger authLogger, Random? random = null)
+    public TokenManager(MitiEndpoints endpoints, string appId, string appSecret, HttpClient http, TimeProvider time, ILogger authLogger, Random? random = null, MitiMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(appId);
@@ -52,6 +54,7 @@ internal sealed class TokenManager : IAsyncDisposable
         _time = time;
         _logger = authLogger;
         _random = random;
+        _metrics = metrics ?? MitiMetrics.Shared;
         _disposing = _disposeCts.Token;
         _refreshTimer = time.CreateTimer(
             static state => _ = ((TokenManager)state!).RefreshAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -131,6 +134,7 @@ internal sealed class TokenManager : IAsyncDisposable
     private Task<string> Acquire(bool forceNew)
     {
         TaskCompletionSource<string>? owner = null;
+        string trigger = MitiMetrics.TokenTriggers.Initial;
         Task<string> task;
         lock (_gate)
         {
@@ -153,6 +157,9 @@ internal sealed class TokenManager : IAsyncDisposable
             {
                 owner = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _inflight = owner.Task;
+                trigger = forceNew ? MitiMetrics.TokenTriggers.Scheduled
+                    : _everAcquired ? MitiMetrics.TokenTriggers.OnDemand
+                    : MitiMetrics.TokenTriggers.Initial;
             }
 
             task = _inflight;
@@ -160,14 +167,16 @@ internal sealed class TokenManager : IAsyncDisposable
 
         if (owner is not null)
         {
-            _ = FetchAsync(owner);
+            _ = FetchAsync(owner, trigger);
         }
 
         return task;
     }
 
     /// <summary>Runs one token request and completes <paramref name="owner"/>; never throws.</summary>
-    private async Task FetchAsync(TaskCompletionSource<string> owner)
+    /// <param name="owner">Completed with the token or the error.</param>
+    /// <param name="trigger">Why the token is requested, for <see cref="MitiTelemetry.Instruments.TokenRefreshes"/>.</param>
+    private async Task FetchAsync(TaskCompletionSource<string> owner, string trigger)
     {
         try
         {
@@ -181,15 +190,22 @@ internal sealed class TokenManager : IAsyncDisposable
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 _token = token;
                 _expiresAt = _time.GetUtcNow() + lifetime;
+                _everAcquired = true;
                 _refreshFailures = 0;
                 _refreshTimer.Change(refreshAfter < MaxTimerDue ? refreshAfter : MaxTimerDue, Timeout.InfiniteTimeSpan);
             }
 
+            _metrics.TokenRequested(trigger, success: true);
             AuthLog.TokenAcquired(_logger, data.ExpiresIn);
             owner.SetResult(token);
         }
         catch (Exception ex)
         {
+            if (!_disposing.IsCancellationRequested)
+            {
+                _metrics.TokenRequested(trigger, success: false);
+            }
+
             lock (_gate)
             {
                 _inflight = null;
@@ -269,6 +285,7 @@ internal sealed class TokenManager : IAsyncDisposable
                 AuthLog.TokenRequestFailed(_logger, status, null);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
+                    _metrics.RateLimitedAnswer(MitiMetrics.Operations.Token);
                     throw new MitiRateLimitedException(ApiEnvelope.RetryAfter(response.Headers.RetryAfter, _time), envelope?.Msg);
                 }
 

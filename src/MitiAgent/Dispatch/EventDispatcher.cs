@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -8,14 +9,17 @@ namespace MitiAgent;
 /// Runs handlers off the gateway's reader loop (spec §8). <see cref="Dispatch"/> never blocks and never runs user
 /// code: message events take one of <see cref="MitiAgentOptions.MaxConcurrency"/> slots, overflow goes to the
 /// overload handler's own small pool, and beyond that the event is dropped with a warning. Cancels go through their
-/// own bounded queue. Each event id runs at most once (<see cref="EventDeduplicator"/>).
+/// own bounded queue. Each event id runs at most once (<see cref="EventDeduplicator"/>). Every handler run is timed
+/// and traced (<see cref="MitiTelemetry"/>); while the dispatcher lives it reports its queue depth.
 /// </summary>
-internal sealed class EventDispatcher : IDisposable
+internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private readonly IMitiAgentHandler _handler;
     private readonly IEventReplySink _sink;
     private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly MitiMetrics _metrics;
     private readonly EventDeduplicator _seen;
     private readonly int _maxConcurrency;
     private readonly int _overloadConcurrency;
@@ -30,11 +34,13 @@ internal sealed class EventDispatcher : IDisposable
     private int _pendingCancels;
     private volatile bool _accepting = true;
 
-    public EventDispatcher(IMitiAgentHandler handler, IEventReplySink sink, MitiAgentOptions options, ILogger gatewayLogger, TimeProvider time)
+    public EventDispatcher(IMitiAgentHandler handler, IEventReplySink sink, MitiAgentOptions options, ILogger gatewayLogger, TimeProvider time, MitiMetrics? metrics = null)
     {
         _handler = handler;
         _sink = sink;
         _log = gatewayLogger;
+        _time = time;
+        _metrics = metrics ?? MitiMetrics.Shared;
         _seen = new EventDeduplicator(options.SeenEventCapacity, options.SeenEventTtl, time);
         _maxConcurrency = options.MaxConcurrency;
         _overloadConcurrency = options.OverloadConcurrency;
@@ -45,6 +51,7 @@ internal sealed class EventDispatcher : IDisposable
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; nothing waits
         });
         _cancelLoop = Task.Run(CancelLoopAsync);
+        _metrics.Track(this);
     }
 
     /// <summary>Whether new events are taken (false once shutdown began: they are left un-acked for redelivery).</summary>
@@ -53,9 +60,14 @@ internal sealed class EventDispatcher : IDisposable
     /// <summary>Handlers (message, overload, cancel) running or queued right now.</summary>
     public int Busy => Volatile.Read(ref _running) + Volatile.Read(ref _overloadRunning) + Volatile.Read(ref _pendingCancels);
 
-    /// <summary>Logs "no handler" once per event type.</summary>
+    /// <inheritdoc />
+    public (int Handlers, int Overload, int Cancel) ReadQueueDepth() =>
+        (Volatile.Read(ref _running), Volatile.Read(ref _overloadRunning), Volatile.Read(ref _pendingCancels));
+
+    /// <summary>Counts an event that no handler takes as dropped, and logs "no handler" once per event type.</summary>
     public void ReportNoHandler(string eventType)
     {
+        _metrics.EventDropped(eventType, MitiMetrics.DropReasons.NoHandler);
         if (_reportedMissing.TryAdd(eventType, 0))
         {
             GatewayLog.NoHandler(_log, eventType);
@@ -67,6 +79,7 @@ internal sealed class EventDispatcher : IDisposable
     {
         if (!_seen.TryBegin(agentEvent.EventId))
         {
+            _metrics.EventDeduplicated(agentEvent.EventType);
             GatewayLog.DuplicateEvent(_log, agentEvent.EventType, agentEvent.EventId);
             return;
         }
@@ -103,11 +116,13 @@ internal sealed class EventDispatcher : IDisposable
 
         if ((_handler.HandledKinds & MitiHandlerKinds.Overload) != 0 && TryTake(ref _overloadRunning, _overloadConcurrency))
         {
+            _metrics.EventOverloaded(message.EventType);
             GatewayLog.Overloaded(_log, _maxConcurrency, message.EventType, message.EventId);
             _ = RunAsync(message, overload: true);
             return;
         }
 
+        _metrics.EventDropped(message.EventType, MitiMetrics.DropReasons.Overloaded);
         GatewayLog.OverloadDropped(_log, message.EventType, message.EventId);
         _seen.Complete(message.EventId);
     }
@@ -137,6 +152,7 @@ internal sealed class EventDispatcher : IDisposable
         if (!_cancels.Writer.TryWrite(cancel))
         {
             Release(ref _pendingCancels);
+            _metrics.EventDropped(cancel.EventType, MitiMetrics.DropReasons.CancelQueueFull);
             GatewayLog.CancelQueueFull(_log, _cancelCapacity, cancel.EventId, cancel.RunId);
             _seen.Complete(cancel.EventId);
         }
@@ -150,6 +166,11 @@ internal sealed class EventDispatcher : IDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         bool registered = !overload && runId is not null && _runs.TryAdd(runId, cts);
         message.CancellationToken = cts.Token;
+        string kind = overload ? MitiMetrics.HandlerKinds.Overload : MitiMetrics.HandlerKinds.Message;
+        Activity? span = MitiActivities.StartHandler(message, kind);
+        long started = _time.GetTimestamp();
+        string outcome = MitiMetrics.HandlerOutcomes.Ok;
+        Exception? failure = null;
         try
         {
             var context = new MitiEventContext(message, _sink, cts.Token);
@@ -165,13 +186,18 @@ internal sealed class EventDispatcher : IDisposable
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             // Cancelled by the user (assistant.cancel) or by shutdown: not a failure.
+            outcome = MitiMetrics.HandlerOutcomes.Cancelled;
         }
         catch (Exception ex)
         {
+            outcome = MitiMetrics.HandlerOutcomes.Error;
+            failure = ex;
             GatewayLog.HandlerFailed(_log, message.EventType, message.EventId, ex);
         }
         finally
         {
+            _metrics.HandlerRan(_time.GetElapsedTime(started).TotalSeconds, message.EventType, kind, outcome);
+            MitiActivities.StopHandler(span, outcome, failure);
             if (registered)
             {
                 _runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId!, cts));
@@ -187,6 +213,10 @@ internal sealed class EventDispatcher : IDisposable
         await foreach (var cancel in _cancels.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             cancel.CancellationToken = _shutdown.Token;
+            Activity? span = MitiActivities.StartHandler(cancel, MitiMetrics.HandlerKinds.Cancel);
+            long started = _time.GetTimestamp();
+            string outcome = MitiMetrics.HandlerOutcomes.Ok;
+            Exception? failure = null;
             try
             {
                 await _handler.DispatchAsync(new MitiEventContext(cancel, _sink, _shutdown.Token)).ConfigureAwait(false);
@@ -194,13 +224,18 @@ internal sealed class EventDispatcher : IDisposable
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {
                 // Shutting down.
+                outcome = MitiMetrics.HandlerOutcomes.Cancelled;
             }
             catch (Exception ex)
             {
+                outcome = MitiMetrics.HandlerOutcomes.Error;
+                failure = ex;
                 GatewayLog.HandlerFailed(_log, cancel.EventType, cancel.EventId, ex);
             }
             finally
             {
+                _metrics.HandlerRan(_time.GetElapsedTime(started).TotalSeconds, cancel.EventType, MitiMetrics.HandlerKinds.Cancel, outcome);
+                MitiActivities.StopHandler(span, outcome, failure);
                 _seen.Complete(cancel.EventId);
                 Release(ref _pendingCancels);
             }
@@ -270,6 +305,10 @@ internal sealed class EventDispatcher : IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _shutdown.Dispose();
+    /// <summary>Stops reporting the queue depth and releases the shutdown token.</summary>
+    public void Dispose()
+    {
+        _metrics.Untrack(this);
+        _shutdown.Dispose();
+    }
 }

@@ -50,19 +50,22 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private readonly TaskCompletionSource<GatewayCloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> _reconnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _deadAfter;
+    private readonly MitiMetrics _metrics;
     private ITimer? _pingTimer;
     private ITimer? _livenessTimer;
     private long _lastReceived;
     private volatile bool _livenessExpired;
+    private int _closeCounted;
     private Task? _reader;
     private Task _writer = Task.CompletedTask;
 
-    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log)
+    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log, MitiMetrics metrics)
     {
         _ws = ws;
         Hello = hello;
         _time = time;
         _log = log;
+        _metrics = metrics;
         PingInterval = TimeSpan.FromMilliseconds(hello.PingIntervalMs > 0 ? hello.PingIntervalMs : WireNames.Defaults.PingIntervalMs);
         AckTimeout = TimeSpan.FromMilliseconds(hello.AckTimeoutMs > 0 ? hello.AckTimeoutMs : WireNames.Defaults.AckTimeoutMs);
         _deadAfter = PingInterval * 2;
@@ -88,10 +91,11 @@ internal sealed class GatewaySocket : IAsyncDisposable
 
     /// <summary>
     /// Dials the gateway with the bearer token and waits for <c>hello</c> (bounded by <paramref name="connectTimeout"/>).
+    /// From then until it ends the socket counts in <see cref="MitiTelemetry.Instruments.Connections"/>.
     /// </summary>
     /// <exception cref="GatewayHandshakeException">The server answered the handshake with an HTTP error status.</exception>
     public static async Task<GatewaySocket> ConnectAsync(
-        Uri gatewayUri, string token, TimeSpan connectTimeout, TimeProvider time, ILogger log, IGatewayFrameHandler handler, CancellationToken cancellationToken)
+        Uri gatewayUri, string token, TimeSpan connectTimeout, TimeProvider time, ILogger log, IGatewayFrameHandler handler, MitiMetrics metrics, CancellationToken cancellationToken)
     {
         var ws = new ClientWebSocket();
         ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
@@ -111,7 +115,8 @@ internal sealed class GatewaySocket : IAsyncDisposable
             }
 
             HelloFrame hello = await ReadHelloAsync(ws, timeout.Token).ConfigureAwait(false);
-            var socket = new GatewaySocket(ws, hello, time, log) { Token = token };
+            var socket = new GatewaySocket(ws, hello, time, log, metrics) { Token = token };
+            metrics.ConnectionOpened();
             socket.Start(handler);
             return socket;
         }
@@ -294,7 +299,17 @@ internal sealed class GatewaySocket : IAsyncDisposable
         _pingTimer?.Dispose();
         _livenessTimer?.Dispose();
         _outbound.Writer.TryComplete();
+        CountClosed();
         _completion.TrySetResult(info);
+    }
+
+    /// <summary>Takes the socket out of the open-connections count, once.</summary>
+    private void CountClosed()
+    {
+        if (Interlocked.Exchange(ref _closeCounted, 1) == 0)
+        {
+            _metrics.ConnectionClosed();
+        }
     }
 
     /// <summary>Closes with <paramref name="code"/> and waits (bounded) for the server's close; then aborts.</summary>
@@ -327,15 +342,21 @@ internal sealed class GatewaySocket : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _ws.Abort();
-        if (_reader is not null)
+        try
         {
-            await _reader.ConfigureAwait(false);
+            if (_reader is not null)
+            {
+                await _reader.ConfigureAwait(false);
+            }
+
+            await _writer.ConfigureAwait(false);
         }
-
-        await _writer.ConfigureAwait(false);
-
-        _pingTimer?.Dispose();
-        _livenessTimer?.Dispose();
-        _ws.Dispose();
+        finally
+        {
+            CountClosed();
+            _pingTimer?.Dispose();
+            _livenessTimer?.Dispose();
+            _ws.Dispose();
+        }
     }
 }

@@ -20,10 +20,11 @@ internal sealed class MitiRestClient
     private readonly ILogger _logger;
     private readonly int _maxRetries;
     private readonly Random? _random;
+    private readonly MitiMetrics _metrics;
     private readonly object _gate = new();
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
-    public MitiRestClient(MitiEndpoints endpoints, HttpClient http, TokenManager tokens, TimeProvider time, ILogger messageLogger, int maxRetries, Random? random = null)
+    public MitiRestClient(MitiEndpoints endpoints, HttpClient http, TokenManager tokens, TimeProvider time, ILogger messageLogger, int maxRetries, Random? random = null, MitiMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(http);
@@ -38,6 +39,7 @@ internal sealed class MitiRestClient
         _logger = messageLogger;
         _maxRetries = maxRetries;
         _random = random;
+        _metrics = metrics ?? MitiMetrics.Shared;
     }
 
     /// <summary>Sends a message (spec §6.1). The request is validated before anything is sent.</summary>
@@ -152,6 +154,7 @@ internal sealed class MitiRestClient
 
             if (status == 429 || code == WireNames.Codes.RateLimited)
             {
+                _metrics.RateLimitedAnswer(isSend ? MitiMetrics.Operations.Send : MitiMetrics.Operations.History);
                 TimeSpan pause = retryAfter ?? Backoff.ReconnectDelay(retries, _random);
                 PauseFor(pause);
                 MessageLog.RateLimited(_logger, Backoff.ToLogSeconds(pause));
