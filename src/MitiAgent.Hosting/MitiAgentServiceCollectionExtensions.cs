@@ -141,8 +141,7 @@ public static class MitiAgentServiceCollectionExtensions
             sp.GetRequiredService<MitiOptionsSetup>(),
             sp.GetRequiredService<MitiAgentHostStatus>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            HostingLogger(sp),
-            sp.GetRequiredService<IOptions<MitiAgentOptions>>().Value.ShutdownTimeout));
+            HostingLogger(sp)));
         return services;
     }
 

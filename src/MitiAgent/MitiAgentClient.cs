@@ -184,9 +184,19 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     /// <see cref="MitiAgentOptions.ShutdownTimeout"/>, cancels what still runs, and closes the gateway with 1000.
     /// Events that arrive meanwhile are not acked, so the platform redelivers them elsewhere. Safe to call twice.
     /// </summary>
+    /// <param name="cancellationToken">
+    /// Ends the graceful part early (as <c>IHostedService.StopAsync</c> expects): once it is
+    /// cancelled, running handlers are cancelled at once instead of at the <see cref="MitiAgentOptions.ShutdownTimeout"/>
+    /// deadline, and the stop completes. Only a stop that cannot begin (another start or stop holds the client) throws
+    /// <see cref="OperationCanceledException"/>.
+    /// </param>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_lifecycle.Wait(0))
+        {
+            await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             if (_session is not { } session)
@@ -200,7 +210,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
                 SetState(MitiClientState.Stopping, null);
             }
 
-            await session.Dispatcher.DrainAsync(_options.ShutdownTimeout, _time, () => Volatile.Read(ref _pendingTerminalFrames)).ConfigureAwait(false);
+            await session.Dispatcher.DrainAsync(_options.ShutdownTimeout, _time, () => Volatile.Read(ref _pendingTerminalFrames), cancellationToken).ConfigureAwait(false);
             await session.ShutdownAsync().ConfigureAwait(false);
             _session = null;
             if (!faulted)

@@ -17,9 +17,6 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "the Miti agent stopped with a fatal error; the application keeps running (StopApplicationOnFatalError is off)")]
     public static partial void FatalKeepRunning(ILogger logger, Exception? exception);
 
-    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "the host's shutdown timeout elapsed while the Miti agent was draining; the drain goes on (up to the agent's ShutdownTimeout of {Seconds}s) while the host disposes its services")]
-    public static partial void HostShutdownTimeoutElapsed(ILogger logger, double seconds);
-
     [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "Miti agent stopped")]
     public static partial void Stopped(ILogger logger);
 }

@@ -12,7 +12,7 @@ namespace MitiAgent.Hosting.Internal;
 /// background instead.</item>
 /// <item><see cref="StopAsync"/> stops the client, which stops taking events, drains running handlers up to
 /// <see cref="MitiAgentOptions.ShutdownTimeout"/>, cancels the rest and closes the gateway. If the host's own shutdown
-/// timeout elapses first, it returns to the host and the drain finishes while the host disposes the client.</item>
+/// timeout elapses first, the handlers still running are cancelled then and the stop completes.</item>
 /// <item>A fatal error after the start (app disabled, secret rotated) is handled as
 /// <see cref="MitiAgentHostingOptions.StopApplicationOnFatalError"/> says.</item>
 /// </list>
@@ -26,7 +26,6 @@ internal sealed class MitiAgentHostedService : IHostedService, IDisposable
     private readonly MitiAgentHostStatus _status;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _log;
-    private readonly TimeSpan _drainTimeout;
     private CancellationTokenSource? _backgroundStart;
     private Task? _backgroundStartTask;
     private int _started;
@@ -39,8 +38,7 @@ internal sealed class MitiAgentHostedService : IHostedService, IDisposable
         MitiOptionsSetup setup,
         MitiAgentHostStatus status,
         IHostApplicationLifetime lifetime,
-        ILogger log,
-        TimeSpan drainTimeout)
+        ILogger log)
     {
         _client = client;
         _handler = handler;
@@ -49,7 +47,6 @@ internal sealed class MitiAgentHostedService : IHostedService, IDisposable
         _status = status;
         _lifetime = lifetime;
         _log = log;
-        _drainTimeout = drainTimeout;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -92,18 +89,9 @@ internal sealed class MitiAgentHostedService : IHostedService, IDisposable
             await _backgroundStartTask!.ConfigureAwait(false); // never throws: failures are handled inside
         }
 
-        // Not cancellable: a cancelled token would make the client skip stopping. The host's token bounds our wait instead.
-        Task stop = _client.StopAsync(CancellationToken.None);
-        try
-        {
-            await stop.WaitAsync(cancellationToken).ConfigureAwait(false);
-            HostingLog.Stopped(_log);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !stop.IsCompleted)
-        {
-            // The host gave up waiting. The drain goes on; disposing the client (when the host is disposed) waits for it.
-            HostingLog.HostShutdownTimeoutElapsed(_log, _drainTimeout.TotalSeconds);
-        }
+        // The host's token ends the graceful part: when it fires, running handlers are cancelled at once.
+        await _client.StopAsync(cancellationToken).ConfigureAwait(false);
+        HostingLog.Stopped(_log);
     }
 
     public void Dispose()

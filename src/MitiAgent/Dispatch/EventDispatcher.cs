@@ -244,34 +244,40 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
     /// <summary>
     /// Stops taking events, waits for running handlers and queued cancels until <paramref name="timeout"/> has passed
-    /// on <paramref name="time"/>, then cancels what still runs and waits for it to return.
+    /// on <paramref name="time"/> or <paramref name="abandon"/> is cancelled, then cancels what still runs and waits
+    /// for it to return.
     /// </summary>
     /// <returns>The number of handlers that had to be cancelled.</returns>
-    public async Task<int> DrainAsync(TimeSpan timeout, TimeProvider time, Func<int> extraBusy)
+    public async Task<int> DrainAsync(TimeSpan timeout, TimeProvider time, Func<int> extraBusy, CancellationToken abandon = default)
     {
         _accepting = false;
         _cancels.Writer.TryComplete();
         int busy = Busy + extraBusy();
-        if (busy > 0)
+        if (busy > 0 && !abandon.IsCancellationRequested)
         {
             GatewayLog.Draining(_log, timeout.TotalSeconds, busy);
             using var deadline = new CancellationTokenSource(timeout, time);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, abandon);
             try
             {
                 while (Busy + extraBusy() > 0)
                 {
                     // Poll (real time) for the work to finish; the deadline itself runs on the SDK's clock.
-                    await Task.Delay(PollInterval, deadline.Token).ConfigureAwait(false);
+                    await Task.Delay(PollInterval, either.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
             {
-                // Deadline passed.
+                // Deadline passed, or the caller gave up waiting.
             }
         }
 
         int cancelled = Busy;
-        if (cancelled > 0)
+        if (cancelled > 0 && abandon.IsCancellationRequested)
+        {
+            GatewayLog.DrainAbandoned(_log, cancelled);
+        }
+        else if (cancelled > 0)
         {
             GatewayLog.DrainTimedOut(_log, cancelled);
         }

@@ -96,6 +96,10 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2022, Level = LogLevel.Warning, Message = "shutdown timeout elapsed, cancelling {Running} running handlers")]
     public static partial void DrainTimedOut(ILogger logger, int running);
 
+    /// <summary>The caller of StopAsync cancelled its token with handlers still running; they are cancelled at once.</summary>
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Warning, Message = "stop cancelled by the caller, cancelling {Running} running handlers")]
+    public static partial void DrainAbandoned(ILogger logger, int running);
+
     /// <summary>An event's payload was traced (only at Trace level, spec §9).</summary>
     [LoggerMessage(EventId = 2023, Level = LogLevel.Trace, Message = "event payload: id={EventId} payload={Payload}")]
     public static partial void EventPayload(ILogger logger, string eventId, string payload);

@@ -121,6 +121,54 @@ public sealed class ClientLifecycleTests
         Assert.Equal(MitiClientState.Stopped, client.State);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Cancelling_the_stop_token_cancels_running_handlers_at_once_and_still_stops(bool cancelledBeforeStop)
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        await using var client = host.CreateClient(o => o.ShutdownTimeout = TimeSpan.FromMinutes(5));
+        var entered = new TaskCompletionSource();
+        var observedCancel = new TaskCompletionSource();
+        await client.StartAsync(new TestHandler
+        {
+            OnMessage = async (e, ct) =>
+            {
+                entered.SetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                finally
+                {
+                    observedCancel.SetResult();
+                }
+            },
+        });
+        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "forever");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var giveUp = new CancellationTokenSource();
+        if (cancelledBeforeStop)
+        {
+            await giveUp.CancelAsync();
+        }
+
+        var stop = client.StopAsync(giveUp.Token);
+        if (!cancelledBeforeStop)
+        {
+            await EmulatorTestHost.WaitUntilAsync(() => host.Logged("stopping: waiting up to 300s for 1 running handlers"), "drain log");
+            Assert.False(observedCancel.Task.IsCompleted);
+            await giveUp.CancelAsync();
+        }
+
+        await observedCancel.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the fake clock never reached the 5-minute deadline
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(MitiClientState.Stopped, client.State);
+        Assert.True(host.Logged("stop cancelled by the caller, cancelling 1 running handlers"));
+        Assert.Equal(WireNames.CloseCodes.Normal, (await host.Emulator.WaitForConnectionClosedAsync()).CloseCode);
+    }
+
     [Fact]
     public async Task Hundred_start_stop_cycles_leak_no_connections()
     {
