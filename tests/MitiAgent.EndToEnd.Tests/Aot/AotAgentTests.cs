@@ -1,0 +1,148 @@
+using System.Text.RegularExpressions;
+using MitiAgent.EndToEnd.Tests.TestSupport;
+using MitiAgent.Emulator;
+using Xunit.Abstractions;
+
+namespace MitiAgent.EndToEnd.Tests.Aot;
+
+/// <summary>
+/// samples/AotAgent published with Native AOT: no trim/AOT warnings, one native file, and the binary connects to a
+/// Miti emulator, answers (markdown, stream, history) and exits 0 after <c>--max-events</c>.
+/// </summary>
+[Collection(ExternalBuildsCollection.Name)]
+public sealed partial class AotAgentTests(AotPublishFixture publish, ITestOutputHelper output) : IClassFixture<AotPublishFixture>
+{
+    private const string AppId = "cli_e2e_aot";
+    private const string AppSecret = "e2e-aot-secret-4b1d0e";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void Publish_reports_no_trim_or_aot_warning_and_produces_a_native_executable()
+    {
+        output.WriteLine($"dotnet publish took {publish.Duration.TotalSeconds:F0} s");
+        publish.AssertPublished();
+        Assert.DoesNotMatch(TrimOrAotWarning(), publish.Output);
+        Assert.DoesNotContain("warning", publish.Output, StringComparison.OrdinalIgnoreCase); // ILC prints "Trim analysis warning IL2026: ..."
+        Assert.Contains("Generating native code", publish.Output, StringComparison.Ordinal);
+
+        var binary = new FileInfo(publish.Binary);
+        Assert.True(binary.Exists, $"{publish.Binary} was not published; the folder has: {string.Join(", ", Directory.EnumerateFileSystemEntries(publish.PublishFolder).Select(Path.GetFileName))}");
+        output.WriteLine($"native binary: {binary.Length} bytes ({binary.Length / 1024.0 / 1024.0:F1} MiB)");
+
+        // An ELF executable, not a managed assembly with a host: no IL of the agent or the SDK beside it.
+        using (var stream = binary.OpenRead())
+        {
+            var magic = new byte[4];
+            stream.ReadExactly(magic);
+            Assert.Equal("\u007fELF"u8.ToArray(), magic);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(publish.PublishFolder, "*.dll"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.True((File.GetUnixFileMode(binary.FullName) & UnixFileMode.UserExecute) != 0, "the binary is not executable");
+        }
+    }
+
+    [Fact]
+    public async Task Native_binary_answers_markdown_stream_and_history_then_exits_0_after_max_events()
+    {
+        publish.AssertPublished();
+        var options = new MitiEmulatorOptions();
+        options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "AotBot" });
+        await using var emulator = new MitiEmulator(options);
+        await emulator.StartAsync();
+
+        using var agent = ExternalProcess.Start(publish.Binary, ["--max-events", "4"], environment: Credentials(emulator.BaseUrl));
+        try
+        {
+            string connected = await agent.WaitForLineAsync("connected in ", Timeout);
+            Assert.Matches(ConnectedLine(), connected);
+            Assert.Contains("(Native AOT) to " + emulator.BaseUrl + " as " + AppId, connected, StringComparison.Ordinal);
+            output.WriteLine("startup: " + connected);
+
+            // A markdown reply (stream_full).
+            var dm = emulator.InjectMessage(AppId, "u_1", "hello from the test");
+            var reply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == dm.MessageId, Timeout);
+            Assert.Equal("stream_full", reply.MsgType);
+            Assert.Equal("u_1", reply.ToUserId);
+            Assert.Contains("### Echo from a Native AOT agent", reply.Text, StringComparison.Ordinal);
+            Assert.Contains("> hello from the test", reply.Text, StringComparison.Ordinal);
+
+            // A streamed answer: deltas, then a completed frame with the reasoning.
+            var stream = emulator.InjectMessage(AppId, "u_1", "stream trimming");
+            var final = await emulator.WaitForFinalAnswerAsync(stream.RunId!, Timeout);
+            Assert.Equal("completed", final.State);
+            Assert.StartsWith("### Five facts about trimming", final.Answer, StringComparison.Ordinal);
+            Assert.Contains("5. It uses no reflection at run time", final.Answer, StringComparison.Ordinal);
+            Assert.Equal("Listing five facts about trimming. ", final.Reasoning);
+            Assert.Contains(emulator.StreamFrames, f => f.Frame.RunId == stream.RunId && f.Frame.State == "delta");
+
+            // A group @mention answered in the group.
+            var group = emulator.InjectGroupAt(AppId, "sg_1", "u_2", "hi group");
+            var groupReply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == group.MessageId, Timeout);
+            Assert.Equal("sg_1", groupReply.ToGroupId);
+            Assert.Contains("> hi group", groupReply.Text, StringComparison.Ordinal);
+
+            // History through the REST API, as a markdown table.
+            var history = emulator.InjectMessage(AppId, "u_1", "history");
+            var historyReply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == history.MessageId, Timeout);
+            Assert.Contains("### Last 5 messages of `conv-u_1`", historyReply.Text, StringComparison.Ordinal);
+            Assert.Contains("| 1 | u_1 | hello from the test |", historyReply.Text, StringComparison.Ordinal);
+            Assert.Contains("| 3 | u_1 | stream trimming |", historyReply.Text, StringComparison.Ordinal);
+
+            // --max-events 4: stops by itself, closing the gateway normally.
+            Assert.Equal(0, await agent.WaitForExitAsync(Timeout));
+            await emulator.WaitForConnectionClosedAsync(c => c.AppId == AppId && c.CloseCode == 1000, Timeout);
+            Assert.DoesNotContain(AppSecret, agent.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("fail:", agent.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
+    public async Task Native_binary_without_credentials_says_what_to_set_and_exits_2()
+    {
+        publish.AssertPublished();
+        var (exitCode, text) = await ExternalProcess.RunAsync(publish.Binary, [], Timeout, environment: new Dictionary<string, string?>
+        {
+            ["MITI_APP_ID"] = null,
+            ["MITI_APP_SECRET"] = null,
+        });
+        Assert.Equal(2, exitCode);
+        Assert.Contains("AotAgent needs MITI_APP_ID and MITI_APP_SECRET", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Native_binary_reports_refused_credentials_and_exits_1()
+    {
+        publish.AssertPublished();
+        var options = new MitiEmulatorOptions();
+        options.Apps.Add(new EmulatorApp(AppId, AppSecret));
+        await using var emulator = new MitiEmulator(options);
+        await emulator.StartAsync();
+
+        var environment = Credentials(emulator.BaseUrl);
+        environment["MITI_APP_SECRET"] = "not-the-secret";
+        var (exitCode, text) = await ExternalProcess.RunAsync(publish.Binary, [], Timeout, environment: environment);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The server refused app " + AppId, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-secret", text, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> Credentials(string baseUrl) => new()
+    {
+        ["MITI_APP_ID"] = AppId,
+        ["MITI_APP_SECRET"] = AppSecret,
+        ["MITI_API_BASE_URL"] = baseUrl,
+    };
+
+    [GeneratedRegex(@"\bIL[23][0-9]{3}\b")]
+    private static partial Regex TrimOrAotWarning();
+
+    [GeneratedRegex(@"^connected in [0-9]+ ms \(Native AOT\) to ")]
+    private static partial Regex ConnectedLine();
+}
