@@ -87,7 +87,17 @@ public sealed class MitiEmulator : IAsyncDisposable
         EmulatorEndpoints.MapMitiApi(app, _core, _pathBase, _options.MaxFrameBytes, _logger, stopping);
         ControlEndpoints.MapControlApi(app, this);
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // E.g. the address is in use: release what the host built (a caller may try another port).
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _app = app;
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _rootUrl = address.TrimEnd('/');

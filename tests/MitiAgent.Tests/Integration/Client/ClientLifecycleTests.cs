@@ -89,34 +89,16 @@ public sealed class ClientLifecycleTests
     {
         await using var host = await EmulatorTestHost.StartAsync();
         await using var client = host.CreateClient(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        var entered = new TaskCompletionSource();
-        var observedCancel = new TaskCompletionSource();
-        await client.StartAsync(new TestHandler
-        {
-            OnMessage = async (e, ct) =>
-            {
-                entered.SetResult();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, ct);
-                }
-                finally
-                {
-                    observedCancel.SetResult();
-                }
-            },
-        });
-        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "forever");
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var observedCancel = await StartWithHandlerRunningUntilCancelledAsync(host, client);
 
         var stop = client.StopAsync();
         await EmulatorTestHost.WaitUntilAsync(() => host.Logged("stopping: waiting up to 5s for 1 running handlers"), "drain log");
         host.Time.Advance(TimeSpan.FromSeconds(4));
         await Task.Delay(50);
-        Assert.False(observedCancel.Task.IsCompleted);
+        Assert.False(observedCancel.IsCompleted);
         host.Time.Advance(TimeSpan.FromSeconds(1));
 
-        await observedCancel.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await observedCancel.WaitAsync(TimeSpan.FromSeconds(10));
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(MitiClientState.Stopped, client.State);
     }
@@ -128,25 +110,7 @@ public sealed class ClientLifecycleTests
     {
         await using var host = await EmulatorTestHost.StartAsync();
         await using var client = host.CreateClient(o => o.ShutdownTimeout = TimeSpan.FromMinutes(5));
-        var entered = new TaskCompletionSource();
-        var observedCancel = new TaskCompletionSource();
-        await client.StartAsync(new TestHandler
-        {
-            OnMessage = async (e, ct) =>
-            {
-                entered.SetResult();
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, ct);
-                }
-                finally
-                {
-                    observedCancel.SetResult();
-                }
-            },
-        });
-        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "forever");
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var observedCancel = await StartWithHandlerRunningUntilCancelledAsync(host, client);
 
         using var giveUp = new CancellationTokenSource();
         if (cancelledBeforeStop)
@@ -158,11 +122,11 @@ public sealed class ClientLifecycleTests
         if (!cancelledBeforeStop)
         {
             await EmulatorTestHost.WaitUntilAsync(() => host.Logged("stopping: waiting up to 300s for 1 running handlers"), "drain log");
-            Assert.False(observedCancel.Task.IsCompleted);
+            Assert.False(observedCancel.IsCompleted);
             await giveUp.CancelAsync();
         }
 
-        await observedCancel.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the fake clock never reached the 5-minute deadline
+        await observedCancel.WaitAsync(TimeSpan.FromSeconds(10)); // the fake clock never reached the 5-minute deadline
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(MitiClientState.Stopped, client.State);
         Assert.True(host.Logged("stop cancelled by the caller, cancelling 1 running handlers"));
@@ -248,5 +212,31 @@ public sealed class ClientLifecycleTests
         var ex = await Assert.ThrowsAsync<MitiAuthException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(WireNames.Codes.AppDisabled, ex.Code);
         Assert.Equal(MitiClientState.Faulted, client.State);
+    }
+
+    /// <summary>Starts <paramref name="client"/> with a handler that waits until its token fires, and lets one event run it.</summary>
+    /// <returns>Completes when the running handler observed its cancellation.</returns>
+    private static async Task<Task> StartWithHandlerRunningUntilCancelledAsync(EmulatorTestHost host, MitiAgentClient client)
+    {
+        var entered = new TaskCompletionSource();
+        var observedCancel = new TaskCompletionSource();
+        await client.StartAsync(new TestHandler
+        {
+            OnMessage = async (e, ct) =>
+            {
+                entered.SetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                finally
+                {
+                    observedCancel.SetResult();
+                }
+            },
+        });
+        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "forever");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return observedCancel.Task;
     }
 }
