@@ -37,7 +37,7 @@ internal sealed class EmulatorTestHost : IAsyncDisposable
         options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "SdkBot", TokenLifetime = tokenLifetime ?? TimeSpan.FromHours(2) });
         configure?.Invoke(options);
         var logs = new CapturingLoggerProvider();
-        var factory = new CapturingLoggerFactory(logs);
+        var factory = new TestLoggerFactory(logs);
         var emulator = new MitiEmulator(options, factory);
         await emulator.StartAsync();
         return new EmulatorTestHost(emulator, time, logs, factory);
