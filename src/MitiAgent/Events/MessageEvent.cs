@@ -196,6 +196,18 @@ public class MessageEvent : AgentEvent
         return payload.Message is null ? "message event without message" : null;
     }
 
+    /// <summary>The stream of this event's run when one was created and has not sent its terminal frame.</summary>
+    internal MitiReplyStream? UnfinishedStream
+    {
+        get
+        {
+            lock (_streamGate)
+            {
+                return _stream is { IsCompleted: false } stream ? stream : null;
+            }
+        }
+    }
+
     private IEventReplySink RequireSink() =>
         ReplySink ?? throw new InvalidOperationException("This event is not bound to a MitiAgent client.");
 

@@ -37,3 +37,14 @@ public sealed class OnCancelAttribute : Attribute
 public sealed class OnOverloadAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Marks the method called when a message, group @ or cancel handler throws:
+/// <c>Task OnError(AgentEvent e, Exception exception, CancellationToken cancellationToken)</c>. Wired into
+/// <see cref="IMitiAgentHandler.DispatchErrorAsync"/>. Without one, the SDK logs the failure and fails a stream the
+/// handler left open, so the user sees a failed answer instead of a spinner.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnErrorAttribute : Attribute
+{
+}

@@ -32,4 +32,15 @@ public interface IMitiAgentHandler
     /// <param name="context">The rejected event, its cancellation token and the client.</param>
     /// <returns>Completes when the handler finished.</returns>
     ValueTask DispatchOverloadAsync(MitiEventContext context);
+
+    /// <summary>
+    /// Runs the <c>[OnError]</c> handler after <see cref="DispatchAsync"/> or <see cref="DispatchOverloadAsync"/>
+    /// threw for <see cref="MitiEventContext.Event"/> (not for a cancellation of the run). Called only when
+    /// <see cref="HandledKinds"/> contains <see cref="MitiHandlerKinds.Error"/>; the default does nothing. Its own
+    /// exceptions are logged and otherwise ignored.
+    /// </summary>
+    /// <param name="context">The event whose handler failed; its token stops the error handler when the agent stops.</param>
+    /// <param name="exception">What the handler threw.</param>
+    /// <returns>Completes when the error handler finished.</returns>
+    ValueTask DispatchErrorAsync(MitiEventContext context, Exception exception) => default;
 }

@@ -18,4 +18,7 @@ public enum MitiHandlerKinds
 
     /// <summary><c>[OnOverload]</c>: message events that arrive while every handler slot is busy.</summary>
     Overload = 8,
+
+    /// <summary><c>[OnError]</c>: called when another handler throws.</summary>
+    Error = 16,
 }
