@@ -11,7 +11,7 @@ return await SampleHost.RunAsync(args, new SampleDefinition
     ExampleText = "tell me a story",
     // Deliberately small so that the overload handler is easy to see: with two answers streaming, a third message
     // gets the "busy" reply. Real agents keep the default (64).
-    Configure = options => options.MaxConcurrency = 2,
+    Configure = options => { options.MaxConcurrency = 2; options.HandlerQueueCapacity = 0; },
     Demo = async (chat, ct) =>
     {
         // A streamed answer, start to finish.

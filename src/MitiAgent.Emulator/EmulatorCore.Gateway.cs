@@ -253,6 +253,7 @@ internal sealed partial class EmulatorCore
 
     private void OnEventAck(GatewayConnection conn, string eventId)
     {
+        long arrival = NextArrival();
         bool ignored;
         lock (_gate)
         {
@@ -268,7 +269,7 @@ internal sealed partial class EmulatorCore
             }
         }
 
-        EventAcks.Add(new EventAck(eventId, conn.ConnId, ignored, Now));
+        EventAcks.Add(new EventAck(eventId, conn.ConnId, ignored, Now) { Arrival = arrival });
     }
 
     // ---------------------------------------------------------------- event delivery (at least once, round robin)

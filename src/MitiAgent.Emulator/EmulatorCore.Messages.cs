@@ -123,7 +123,7 @@ internal sealed partial class EmulatorCore
 
     // ---------------------------------------------------------------- messages/send (spec §6.1)
 
-    public (int Code, string Msg, SendMessageData? Data) Send(string appId, SendMessageRequest? request)
+    public (int Code, string Msg, SendMessageData? Data) Send(string appId, SendMessageRequest? request, long arrival = 0)
     {
         if (request is null)
         {
@@ -185,7 +185,7 @@ internal sealed partial class EmulatorCore
             var content = request.Content!.Value.Clone();
             conv.Messages.Add(new StoredMessage(messageId, WireNames.Roles.Assistant, appId, request.MsgType!, content, now));
             Log.MessageSent(_logger, appId, request.MsgType!, (toUser ? request.ToUserId : request.ToGroupId)!, messageId);
-            Sent.Add(new SentMessage(appId, messageId, request.ToUserId, request.ToGroupId, conv.Id, request.MsgType!, content, request.ReplyToMessageId, now));
+            Sent.Add(new SentMessage(appId, messageId, request.ToUserId, request.ToGroupId, conv.Id, request.MsgType!, content, request.ReplyToMessageId, now) { Arrival = arrival == 0 ? NextArrival() : arrival });
             return (WireNames.Codes.Ok, "ok", new SendMessageData { MessageId = messageId, CreateTime = now });
         }
     }

@@ -21,6 +21,7 @@ internal sealed partial class EmulatorCore
     private readonly Dictionary<string, TokenState> _tokens = new(StringComparer.Ordinal);
     private readonly List<RequestFailureRule> _requestFailures = [];
     private long _sequence;
+    private long _arrivals;
     private int _dropServerAcks;
     private TimeSpan _serverAckDelay;
     private int _ignoreEventAcks;
@@ -50,6 +51,9 @@ internal sealed partial class EmulatorCore
     public TimeProvider Time => _time;
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The next number of the one arrival order shared by event acks and message sends.</summary>
+    public long NextArrival() => Interlocked.Increment(ref _arrivals);
 
     private string NextId(string prefix) => prefix + "-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -47,6 +47,7 @@ internal static class EmulatorEndpoints
 
         api.MapPost(WireNames.Paths.SendMessage, async ctx =>
         {
+            long arrival = core.NextArrival(); // before anything else: orders this send against event acks
             if (await Authenticate(ctx, core, logger, pathBase).ConfigureAwait(false) is not { } appId)
             {
                 return;
@@ -60,7 +61,7 @@ internal static class EmulatorEndpoints
             }
 
             var body = await ReadJson(ctx, Json.SendMessageRequest).ConfigureAwait(false);
-            var (code, msg, data) = core.Send(appId, body);
+            var (code, msg, data) = core.Send(appId, body, arrival);
             await WriteEnvelope(ctx, core, logger, pathBase, StatusCodes.Status200OK, code, msg, data, Json.ApiResponseSendMessageData, appId).ConfigureAwait(false);
         });
 

@@ -72,6 +72,13 @@ public sealed record SentMessage(
 {
     /// <summary>The content rendered as plain text, as history shows it.</summary>
     public string Text => ContentRenderer.Render(MsgType, Content);
+
+    /// <summary>
+    /// Where the send request stands in the emulator's arrival order, shared with <see cref="EventAck.Arrival"/>
+    /// (taken when the request arrived, before it was authenticated or read): an answer whose event's ack arrived
+    /// later has a smaller number than that ack.
+    /// </summary>
+    public long Arrival { get; init; }
 }
 
 /// <summary>A <c>stream</c> frame as the emulator received it (every attempt, duplicates included).</summary>
@@ -127,7 +134,11 @@ public sealed record EventDelivery(string EventId, string ConnId, int Attempt, l
 /// <param name="ConnId">The connection it came on.</param>
 /// <param name="Ignored">Whether fault injection made the emulator ignore it.</param>
 /// <param name="At">Unix milliseconds.</param>
-public sealed record EventAck(string EventId, string ConnId, bool Ignored, long At);
+public sealed record EventAck(string EventId, string ConnId, bool Ignored, long At)
+{
+    /// <summary>Where the ack stands in the emulator's arrival order, shared with <see cref="SentMessage.Arrival"/>.</summary>
+    public long Arrival { get; init; }
+}
 
 /// <summary>A REST request the emulator answered (control API excluded).</summary>
 /// <param name="Method">HTTP method.</param>

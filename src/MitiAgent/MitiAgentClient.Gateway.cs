@@ -22,7 +22,22 @@ public sealed partial class MitiAgentClient
             while (!stopping.IsCancellationRequested)
             {
                 TimeSpan? delay = null;
-                string token = await _tokens.GetTokenAsync(stopping).ConfigureAwait(false);
+                string token;
+                try
+                {
+                    token = await _tokens.GetTokenAsync(stopping).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsTransientTokenFailure(ex, stopping))
+                {
+                    // Spec §2: 5xx, 429 and network errors are transient, at startup too: back off and try again.
+                    GatewayLog.TokenUnavailable(_log.Gateway, Describe(ex));
+                    session.LastFailure = ex;
+                    _metrics.Reconnect(MitiMetrics.ReconnectReasons.TokenUnavailable);
+                    delay = (ex as MitiRateLimitedException)?.RetryAfter;
+                    await WaitBeforeRedialAsync(session, backoff, delay, stopping).ConfigureAwait(false);
+                    continue;
+                }
+
                 GatewaySocket socket;
                 try
                 {
@@ -32,7 +47,7 @@ public sealed partial class MitiAgentClient
                 {
                     // Token rejected: drop it and redial at once with a fresh one; twice in a row is an error.
                     GatewayLog.HandshakeRejected(_log.Gateway, 401);
-                    _tokens.Invalidate(token);
+                    _tokens.Invalidate(token, "gateway handshake 401");
                     if (++rejectedTokens >= 2)
                     {
                         throw new MitiAuthException(WireNames.Codes.InvalidToken, "the gateway rejected a freshly issued access token");
@@ -49,6 +64,7 @@ public sealed partial class MitiAgentClient
                 catch (GatewayHandshakeException ex)
                 {
                     GatewayLog.HandshakeRejected(_log.Gateway, (int)ex.Status);
+                    session.LastFailure = ex;
                     bool rateLimited = ex.Status == HttpStatusCode.TooManyRequests;
                     if (rateLimited)
                     {
@@ -62,7 +78,8 @@ public sealed partial class MitiAgentClient
                 }
                 catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException || (ex is OperationCanceledException && !stopping.IsCancellationRequested))
                 {
-                    GatewayLog.ConnectionLost(_log.Gateway, ex);
+                    LogConnectionLost(ex);
+                    session.LastFailure = ex;
                     _metrics.Reconnect(MitiMetrics.ReconnectReasons.ConnectFailed);
                     await WaitBeforeRedialAsync(session, backoff, null, stopping).ConfigureAwait(false);
                     continue;
@@ -81,7 +98,7 @@ public sealed partial class MitiAgentClient
                 {
                     case WireNames.CloseCodes.TokenRevoked:
                         GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
-                        _tokens.Invalidate(info.Token);
+                        _tokens.Invalidate(info.Token, "gateway close 4001");
                         delay = TimeSpan.Zero; // refresh and reconnect at once
                         reason = MitiMetrics.ReconnectReasons.TokenRevoked;
                         break;
@@ -92,9 +109,15 @@ public sealed partial class MitiAgentClient
                         GatewayLog.AgentSentMalformedFrame(_log.Gateway);
                         reason = MitiMetrics.ReconnectReasons.MalformedFrame;
                         break;
+                    case null when info.LivenessTimeout:
+                        // The socket already logged the one Warning line of a liveness abort.
+                        GatewayLog.ConnectionError(_log.Gateway, "liveness timeout", info.Error);
+
+                        reason = MitiMetrics.ReconnectReasons.PingTimeout;
+                        break;
                     case null:
-                        GatewayLog.ConnectionLost(_log.Gateway, info.Error);
-                        reason = info.LivenessTimeout ? MitiMetrics.ReconnectReasons.PingTimeout : MitiMetrics.ReconnectReasons.ConnectionLost;
+                        LogConnectionLost(info.Error);
+                        reason = MitiMetrics.ReconnectReasons.ConnectionLost;
                         break;
                     default:
                         GatewayLog.ClosedByServer(_log.Gateway, info.CloseCode, info.Reason);
@@ -121,6 +144,30 @@ public sealed partial class MitiAgentClient
         session.Complete();
     }
 
+    /// <summary>
+    /// Whether a failed token request is worth retrying: everything but a fatal answer (10001/10004), a stop, and a
+    /// disposed client (spec §2: HTTP 5xx, 429, network errors and timeouts are transient).
+    /// </summary>
+    private static bool IsTransientTokenFailure(Exception ex, CancellationToken stopping) =>
+        !stopping.IsCancellationRequested && ex is not (MitiAuthException or ObjectDisposedException);
+
+    /// <summary>A one-line reason for the log: the error's message, never a stack or a secret.</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        MitiRateLimitedException => "rate limited",
+        MitiApiException api when api.HttpStatus is int status and not 200 => "HTTP " + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        MitiApiException api => "code " + api.Code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        OperationCanceledException => "timed out",
+        _ => ex.Message,
+    };
+
+    /// <summary>(ref) <c>gateway connection lost</c> as one Warning line; the error's stack only at Debug.</summary>
+    private void LogConnectionLost(Exception? error)
+    {
+        GatewayLog.ConnectionLost(_log.Gateway);
+        GatewayLog.ConnectionError(_log.Gateway, error is null ? "closed without a close frame" : Describe(error), error);
+    }
+
     /// <summary>Ends a session on a fatal error: the connection loop stops and RunAsync / StartAsync throw it.</summary>
     private void FailFatal(Session session, Exception error)
     {
@@ -138,7 +185,7 @@ public sealed partial class MitiAgentClient
     {
         SetState(session.EverConnected ? MitiClientState.Reconnecting : MitiClientState.Connecting, null);
         GatewayLog.Connecting(_log.Gateway, _endpoints.GatewayUri);
-        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _options.ConnectTimeout, _time, _log.Gateway, session, _metrics, stopping).ConfigureAwait(false);
+        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _options.ConnectTimeout, _time, _log.Gateway, session, _metrics, stopping, GatewaySendHook).ConfigureAwait(false);
         GatewayLog.Hello(_log.Gateway, socket.Hello.ConnId, socket.Hello.PingIntervalMs, socket.Hello.AckTimeoutMs);
         return socket;
     }
@@ -175,7 +222,7 @@ public sealed partial class MitiAgentClient
                             _metrics.RateLimitedAnswer(MitiMetrics.Operations.Gateway);
                         }
 
-                        GatewayLog.ConnectionLost(_log.Gateway, ex);
+                        LogConnectionLost(ex);
                     }
 
                     if (next is null)
@@ -234,6 +281,7 @@ public sealed partial class MitiAgentClient
     /// <summary>One run of the client, from start to stop: dispatcher, connection loop and current socket.</summary>
     private sealed class Session : IGatewayFrameHandler
     {
+        private static readonly Task<bool> NotAcked = Task.FromResult(false);
         private readonly MitiAgentClient _owner;
         private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -252,6 +300,9 @@ public sealed partial class MitiAgentClient
         public CancellationTokenSource Stopping { get; } = new();
 
         public Task Run { get; set; } = Task.CompletedTask;
+
+        /// <summary>The last transient failure of a token request or dial (for the startup timeout's message).</summary>
+        public Exception? LastFailure { get; set; }
 
         public GatewaySocket? Current => _current;
 
@@ -364,21 +415,20 @@ public sealed partial class MitiAgentClient
             Stopping.Dispose();
         }
 
-        void IGatewayFrameHandler.OnEvent(GatewaySocket socket, ReadOnlySpan<byte> utf8Frame)
+        ValueTask IGatewayFrameHandler.OnEvent(GatewaySocket socket, ReadOnlySpan<byte> utf8Frame)
         {
             if (!Dispatcher.Accepting)
             {
                 // Shutting down: leave it un-acked so the platform redelivers it to another instance.
-                return;
+                return default;
             }
 
             var log = _owner._log.Gateway;
             var result = AgentEvent.FromUtf8Json(utf8Frame, _owner);
-            if (result.EventId is { } eventId)
-            {
-                socket.SendAck(eventId);
-            }
 
+            // Spec §4.2: acked on receipt (also duplicates, unknown types and malformed events with an id); the
+            // dispatcher starts no handler before this ack reached the socket.
+            Task<bool> acked = result.EventId is { } eventId ? socket.SendAckAsync(eventId) : NotAcked;
             _owner._metrics.EventReceived(result.EventType);
             switch (result.Status)
             {
@@ -389,16 +439,15 @@ public sealed partial class MitiAgentClient
                         GatewayLog.EventPayload(log, result.EventId!, Encoding.UTF8.GetString(utf8Frame));
                     }
 
-                    Dispatcher.Dispatch(result.Event!);
-                    break;
+                    return Dispatcher.DispatchAsync(result.Event!, acked, socket.AckTimeout);
                 case EventParseStatus.UnknownType:
                     GatewayLog.EventReceived(log, result.EventType!, result.EventId!);
                     Dispatcher.ReportNoHandler(result.EventType!);
-                    break;
+                    return default;
                 default:
                     GatewayLog.MalformedFrameSkipped(log, result.EventType, result.EventId, result.Reason ?? "malformed event");
                     _owner._metrics.EventDropped(result.EventType, MitiMetrics.DropReasons.Malformed);
-                    break;
+                    return default;
             }
         }
 

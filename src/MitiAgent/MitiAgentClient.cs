@@ -39,7 +39,10 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
     /// <summary>Creates a client. Nothing connects until <see cref="StartAsync"/> or <see cref="RunAsync"/>.</summary>
     /// <param name="options">App credentials, base URL and limits; validated here.</param>
-    /// <param name="loggerFactory">Where the SDK logs (categories <c>MitiAgent.Auth|Gateway|Message</c>).</param>
+    /// <param name="loggerFactory">
+    /// Where the SDK logs (categories <c>MitiAgent.Auth|Gateway|Message</c>). Without one, warnings and errors go to
+    /// standard error unless <see cref="MitiAgentOptions.LogToStandardErrorWithoutLoggerFactory"/> is off.
+    /// </param>
     /// <param name="timeProvider">The clock for refresh, keepalive, backoff and timeouts (tests pass a fake one).</param>
     /// <param name="httpMessageHandler">The handler for REST calls (token, send, history); the client does not dispose it.</param>
     /// <param name="meterFactory">
@@ -53,7 +56,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         options.Validate();
         _endpoints = MitiEndpoints.Resolve(options.BaseUrl);
         _options = options;
-        _log = new MitiLoggers(loggerFactory);
+        _log = new MitiLoggers(loggerFactory ?? (options.LogToStandardErrorWithoutLoggerFactory ? StandardErrorFallback : null));
         _time = timeProvider ?? TimeProvider.System;
         _metrics = MitiMetrics.For(meterFactory);
         _http = httpMessageHandler is null
@@ -78,6 +81,12 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
+
+    /// <summary>Warnings and errors of clients created without a logger factory (see <see cref="MitiAgentOptions.LogToStandardErrorWithoutLoggerFactory"/>).</summary>
+    internal static ILoggerFactory StandardErrorFallback { get; set; } = new StandardErrorLoggerFactory();
+
+    /// <summary>Test seam: awaited by each gateway socket's writer before a frame goes out (holds the writer in tests).</summary>
+    internal Func<ReadOnlyMemory<byte>, ValueTask>? GatewaySendHook { get; set; }
 
     /// <summary>The base URL in use (resolved from options, <c>MITI_API_BASE_URL</c> or the default).</summary>
     public string BaseUrl => _endpoints.BaseUrl;
@@ -127,10 +136,14 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     }
 
     /// <summary>
-    /// Fetches a token, connects to the gateway and returns once the server said <c>hello</c>. Transient failures are
-    /// retried with backoff until <paramref name="cancellationToken"/> is cancelled.
+    /// Fetches a token, connects to the gateway and returns once the server said <c>hello</c>. Transient failures of the
+    /// token request and of the dial (HTTP 5xx, 429 with <c>Retry-After</c>, network errors, timeouts) are logged and
+    /// retried with the jittered backoff of spec §4.3 until connected, until <paramref name="cancellationToken"/> is
+    /// cancelled, or until <see cref="MitiAgentOptions.StartupTimeout"/> (when set) has passed.
     /// </summary>
-    /// <exception cref="MitiAuthException">Bad credentials (10001) or app disabled (10004 / 403).</exception>
+    /// <exception cref="MitiAuthException">Bad credentials (10001) or app disabled (10004, handshake 403, close 4003).</exception>
+    /// <exception cref="TimeoutException"><see cref="MitiAgentOptions.StartupTimeout"/> passed first; the inner exception is the last failure.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="InvalidOperationException">Already started.</exception>
     public async Task StartAsync(IMitiAgentHandler handler, CancellationToken cancellationToken = default)
     {
@@ -148,18 +161,6 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
             SetState(MitiClientState.Connecting, null);
             session = new Session(this, new EventDispatcher(handler, this, _options, _log.Gateway, _time, _metrics));
             _session = session;
-            try
-            {
-                await _tokens.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                await session.ShutdownAsync().ConfigureAwait(false);
-                _session = null;
-                SetState(ex is MitiAuthException ? MitiClientState.Faulted : MitiClientState.Idle, ex as MitiAuthException);
-                throw;
-            }
-
             session.Run = Task.Run(() => RunGatewayAsync(session));
         }
         finally
@@ -169,7 +170,22 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
         try
         {
-            await session.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_options.StartupTimeout is { } limit)
+            {
+                await session.Connected.WaitAsync(limit, _time, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await session.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (TimeoutException) when (!session.Connected.IsCompleted)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            Exception? last = session.LastFailure;
+            throw new TimeoutException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Could not connect to Miti within the startup timeout ({_options.StartupTimeout}); last failure: {(last is null ? "none" : Describe(last))}."),
+                last);
         }
         catch
         {

@@ -28,7 +28,14 @@ public sealed class MitiAgentOptions
     /// <summary>How many message handlers may run at once (spec §8, default 64).</summary>
     public int MaxConcurrency { get; set; } = 64;
 
-    /// <summary>How many <c>[OnOverload]</c> handlers may run at once when all <see cref="MaxConcurrency"/> slots are busy (default 4; 0 drops overflow at once).</summary>
+    /// <summary>
+    /// How many accepted message events may wait for a free handler slot (default 16; 0 = none). An event goes to a
+    /// free slot, else into this queue; only when every one of the <see cref="MaxConcurrency"/> slots runs a handler
+    /// <b>and</b> the queue is full does it go to <c>[OnOverload]</c> (or is dropped). Nothing queues without bound.
+    /// </summary>
+    public int HandlerQueueCapacity { get; set; } = 16;
+
+    /// <summary>How many <c>[OnOverload]</c> handlers may run at once when all <see cref="MaxConcurrency"/> slots are busy and <see cref="HandlerQueueCapacity"/> is full (default 4; 0 drops overflow at once).</summary>
     public int OverloadConcurrency { get; set; } = 4;
 
     /// <summary>Capacity of the queue of <c>assistant.cancel</c> events; further cancels are dropped with a warning when it is full (default 256).</summary>
@@ -48,6 +55,19 @@ public sealed class MitiAgentOptions
 
     /// <summary>How many times a REST send is retried after a transient failure (HTTP 5xx, 429, code 50000/10029) before the error reaches the caller (default 3).</summary>
     public int MaxSendRetries { get; set; } = 3;
+
+    /// <summary>
+    /// How long <see cref="MitiAgentClient.StartAsync"/> keeps retrying transient failures before it gives up with a
+    /// <see cref="TimeoutException"/>; <see langword="null"/> (the default) retries until cancelled.
+    /// </summary>
+    public TimeSpan? StartupTimeout { get; set; }
+
+    /// <summary>
+    /// When the client is created without an <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, write the SDK's
+    /// warnings and errors to standard error, one line each (default <see langword="true"/>, like the reference SDK's
+    /// logging fallback). Set to <see langword="false"/> for silence.
+    /// </summary>
+    public bool LogToStandardErrorWithoutLoggerFactory { get; set; } = true;
 
     /// <summary>How long one gateway dial (TCP, TLS, upgrade and <c>hello</c>) may take (default 15 s).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
@@ -72,12 +92,18 @@ public sealed class MitiAgentOptions
         }
 
         RequireAtLeast(MaxConcurrency, 1, nameof(MaxConcurrency));
+        RequireAtLeast(HandlerQueueCapacity, 0, nameof(HandlerQueueCapacity));
         RequireAtLeast(OverloadConcurrency, 0, nameof(OverloadConcurrency));
         RequireAtLeast(CancelQueueCapacity, 1, nameof(CancelQueueCapacity));
         RequireAtLeast(SeenEventCapacity, 1, nameof(SeenEventCapacity));
         RequireAtLeast(MaxSendRetries, 0, nameof(MaxSendRetries));
         RequirePositive(SeenEventTtl, nameof(SeenEventTtl));
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        if (StartupTimeout is { } startup)
+        {
+            RequirePositive(startup, nameof(StartupTimeout));
+        }
+
         if (ShutdownTimeout < TimeSpan.Zero)
         {
             throw new MitiConfigurationException("MitiAgentOptions.ShutdownTimeout must not be negative.");
@@ -105,6 +131,7 @@ public sealed class MitiAgentOptions
         builder.Append(CultureInfo.InvariantCulture, $"AppSecret = {(string.IsNullOrEmpty(AppSecret) ? "(unset)" : "***")}, ");
         builder.Append(CultureInfo.InvariantCulture, $"BaseUrl = {MitiEndpoints.Redact(BaseUrl)}, ");
         builder.Append(CultureInfo.InvariantCulture, $"MaxConcurrency = {MaxConcurrency}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"HandlerQueueCapacity = {HandlerQueueCapacity}, ");
         builder.Append(CultureInfo.InvariantCulture, $"OverloadConcurrency = {OverloadConcurrency}, ");
         builder.Append(CultureInfo.InvariantCulture, $"CancelQueueCapacity = {CancelQueueCapacity}, ");
         builder.Append(CultureInfo.InvariantCulture, $"ShutdownTimeout = {ShutdownTimeout}, ");
@@ -113,6 +140,8 @@ public sealed class MitiAgentOptions
         builder.Append(CultureInfo.InvariantCulture, $"SeenEventTtl = {SeenEventTtl}, ");
         builder.Append(CultureInfo.InvariantCulture, $"MaxSendRetries = {MaxSendRetries}, ");
         builder.Append(CultureInfo.InvariantCulture, $"ConnectTimeout = {ConnectTimeout}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"StartupTimeout = {(StartupTimeout is { } st ? st.ToString() : "none")}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"LogToStandardErrorWithoutLoggerFactory = {LogToStandardErrorWithoutLoggerFactory}, ");
         builder.Append(CultureInfo.InvariantCulture, $"StreamDeltaInterval = {StreamDeltaInterval} }}");
         return builder.ToString();
     }

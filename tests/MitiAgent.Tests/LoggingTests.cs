@@ -20,7 +20,7 @@ public class LoggingTests
         AuthLog.AutoRefreshFailed(log.Auth, 4, null);
         GatewayLog.Connecting(log.Gateway, new Uri("wss://www.miti.chat/chat/agent/gateway"));
         GatewayLog.Connected(log.Gateway);
-        GatewayLog.ConnectionLost(log.Gateway, null);
+        GatewayLog.ConnectionLost(log.Gateway);
         GatewayLog.Reconnecting(log.Gateway, Backoff.ToLogSeconds(TimeSpan.FromMilliseconds(1500)));
         GatewayLog.EventReceived(log.Gateway, "im.message.receive", "evt-xxx");
         GatewayLog.NoHandler(log.Gateway, "im.message.group_at");

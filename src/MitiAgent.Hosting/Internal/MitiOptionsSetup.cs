@@ -20,6 +20,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         nameof(MitiAgentOptions.AppSecret),
         nameof(MitiAgentOptions.BaseUrl),
         nameof(MitiAgentOptions.MaxConcurrency),
+        nameof(MitiAgentOptions.HandlerQueueCapacity),
         nameof(MitiAgentOptions.OverloadConcurrency),
         nameof(MitiAgentOptions.CancelQueueCapacity),
         nameof(MitiAgentOptions.ShutdownTimeout),
@@ -27,6 +28,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         nameof(MitiAgentOptions.SeenEventTtl),
         nameof(MitiAgentOptions.MaxSendRetries),
         nameof(MitiAgentOptions.ConnectTimeout),
+        nameof(MitiAgentOptions.StartupTimeout),
         nameof(MitiAgentOptions.StreamDeltaInterval),
     ];
 
@@ -58,6 +60,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         ReadString(section, nameof(MitiAgentOptions.AppSecret), v => options.AppSecret = v);
         ReadString(section, nameof(MitiAgentOptions.BaseUrl), v => options.BaseUrl = v);
         ReadInt(section, nameof(MitiAgentOptions.MaxConcurrency), errors, v => options.MaxConcurrency = v);
+        ReadInt(section, nameof(MitiAgentOptions.HandlerQueueCapacity), errors, v => options.HandlerQueueCapacity = v);
         ReadInt(section, nameof(MitiAgentOptions.OverloadConcurrency), errors, v => options.OverloadConcurrency = v);
         ReadInt(section, nameof(MitiAgentOptions.CancelQueueCapacity), errors, v => options.CancelQueueCapacity = v);
         ReadTimeSpan(section, nameof(MitiAgentOptions.ShutdownTimeout), errors, v => options.ShutdownTimeout = v);
@@ -65,6 +68,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         ReadTimeSpan(section, nameof(MitiAgentOptions.SeenEventTtl), errors, v => options.SeenEventTtl = v);
         ReadInt(section, nameof(MitiAgentOptions.MaxSendRetries), errors, v => options.MaxSendRetries = v);
         ReadTimeSpan(section, nameof(MitiAgentOptions.ConnectTimeout), errors, v => options.ConnectTimeout = v);
+        ReadTimeSpan(section, nameof(MitiAgentOptions.StartupTimeout), errors, v => options.StartupTimeout = v);
         ReadTimeSpan(section, nameof(MitiAgentOptions.StreamDeltaInterval), errors, v => options.StreamDeltaInterval = v);
         if (errors.Count > 0)
         {

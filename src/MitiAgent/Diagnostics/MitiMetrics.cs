@@ -215,6 +215,7 @@ internal sealed class MitiMetrics
         public const string RateLimited = "rate_limited";
         public const string HandshakeFailed = "handshake_failed";
         public const string ConnectFailed = "connect_failed";
+        public const string TokenUnavailable = "token_unavailable";
     }
 
     /// <summary>Values of <see cref="Tags.DropReason"/>.</summary>
@@ -224,6 +225,7 @@ internal sealed class MitiMetrics
         public const string CancelQueueFull = "cancel_queue_full";
         public const string NoHandler = "no_handler";
         public const string Malformed = "malformed";
+        public const string Shutdown = "shutdown";
     }
 
     /// <summary>Values of <see cref="Tags.HandlerKind"/>.</summary>

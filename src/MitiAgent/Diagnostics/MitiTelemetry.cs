@@ -52,7 +52,8 @@ public static class MitiTelemetry
         /// server), <c>token_revoked</c> (close 4001), <c>malformed_frame</c> (close 4400), <c>ping_timeout</c> (nothing
         /// received for two ping intervals), <c>connection_lost</c> (transport error, no close frame),
         /// <c>token_invalid</c> (handshake 401), <c>rate_limited</c> (handshake 429), <c>handshake_failed</c> (another
-        /// handshake status) or <c>connect_failed</c> (the dial failed in transport or timed out).
+        /// handshake status), <c>connect_failed</c> (the dial failed in transport or timed out) or
+        /// <c>token_unavailable</c> (the token request failed transiently: HTTP 5xx, 429, network error, timeout).
         /// </summary>
         public const string Reconnects = "miti.agent.reconnects";
 
@@ -79,8 +80,9 @@ public static class MitiTelemetry
         /// <summary>
         /// <c>miti.agent.events.dropped</c> — Counter&lt;long&gt;, unit <c>{event}</c>, tags <see cref="Tags.DropReason"/>
         /// and <see cref="Tags.EventType"/> (when known): received events that ran no handler — <c>overloaded</c> (no
-        /// slot and no free overload slot or no overload handler), <c>cancel_queue_full</c>, <c>no_handler</c> (no handler
-        /// for the type) or <c>malformed</c> (the frame did not fit the event shape). An <c>assistant.cancel</c> without an
+        /// worker, a full handler queue, and no free overload slot or no overload handler), <c>cancel_queue_full</c>,
+        /// <c>no_handler</c> (no handler for the type), <c>malformed</c> (the frame did not fit the event shape) or
+        /// <c>shutdown</c> (still queued when the stop's drain ended). An <c>assistant.cancel</c> without an
         /// <c>[OnCancel]</c> handler is not dropped: it still cancels its run.
         /// </summary>
         public const string EventsDropped = "miti.agent.events.dropped";

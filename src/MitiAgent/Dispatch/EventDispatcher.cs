@@ -6,14 +6,28 @@ using Microsoft.Extensions.Logging;
 namespace MitiAgent;
 
 /// <summary>
-/// Runs handlers off the gateway's reader loop (spec §8). <see cref="Dispatch"/> never blocks and never runs user
-/// code: message events take one of <see cref="MitiAgentOptions.MaxConcurrency"/> slots, overflow goes to the
-/// overload handler's own small pool, and beyond that the event is dropped with a warning. Cancels go through their
-/// own bounded queue. Each event id runs at most once (<see cref="EventDeduplicator"/>). Every handler run is timed
-/// and traced (<see cref="MitiTelemetry"/>); while the dispatcher lives it reports its queue depth.
+/// Runs handlers off the gateway's reader loop (spec §8) with these semantics:
+/// <list type="bullet">
+/// <item>A fixed set of <see cref="MitiAgentOptions.MaxConcurrency"/> workers runs message handlers; a slot is a
+/// handler that is running.</item>
+/// <item>A message event goes to an idle worker, else into a small queue of
+/// <see cref="MitiAgentOptions.HandlerQueueCapacity"/> events. Only when every worker is running a handler
+/// <b>and</b> the queue is full does it go to the overload handler's own pool
+/// (<see cref="MitiAgentOptions.OverloadConcurrency"/>), and beyond that it is dropped with a warning. While the
+/// queue is full but a worker is about to take the next event, the reader waits for it instead of dropping.</item>
+/// <item>No handler starts before its event's ack frame was handed to the socket (spec §4.2); when the socket dies
+/// first, the event is not handled here and will be redelivered.</item>
+/// <item>Cancels go through their own bounded queue; each event id runs at most once (<see cref="EventDeduplicator"/>).</item>
+/// </list>
+/// A handler that throws is logged, reported to <c>[OnError]</c> when the agent has one, and a stream it left
+/// unfinished is failed. Every handler run is timed and traced (<see cref="MitiTelemetry"/>); while the dispatcher
+/// lives it reports its queue depth.
 /// </summary>
 internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 {
+    /// <summary>The <c>code</c> of the <c>failed</c> frame sent for a stream left unfinished by a failed handler.</summary>
+    internal const string HandlerErrorCode = "handler_error";
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private readonly IMitiAgentHandler _handler;
     private readonly IEventReplySink _sink;
@@ -22,14 +36,25 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     private readonly MitiMetrics _metrics;
     private readonly EventDeduplicator _seen;
     private readonly int _maxConcurrency;
+    private readonly int _queueCapacity;
     private readonly int _overloadConcurrency;
     private readonly int _cancelCapacity;
-    private readonly Channel<CancelEvent> _cancels;
+    private readonly Channel<WorkItem> _cancels;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _reportedMissing = new(StringComparer.Ordinal);
     private readonly Task _cancelLoop;
+    private readonly Task[] _workers;
+
+    // The worker pool's state, all guarded by _gate.
+    private readonly object _gate = new();
+    private readonly Queue<WorkItem> _queue = new();
+    private readonly Stack<TaskCompletionSource<WorkItem?>> _idle = new();
+    private TaskCompletionSource? _workerMoved;
+    private int _starting;
     private int _running;
+    private bool _closed;
+
     private int _overloadRunning;
     private int _pendingCancels;
     private volatile bool _accepting = true;
@@ -43,26 +68,41 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         _metrics = metrics ?? MitiMetrics.Shared;
         _seen = new EventDeduplicator(options.SeenEventCapacity, options.SeenEventTtl, time);
         _maxConcurrency = options.MaxConcurrency;
+        _queueCapacity = options.HandlerQueueCapacity;
         _overloadConcurrency = options.OverloadConcurrency;
         _cancelCapacity = options.CancelQueueCapacity;
-        _cancels = Channel.CreateBounded<CancelEvent>(new BoundedChannelOptions(options.CancelQueueCapacity)
+        _cancels = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.CancelQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; nothing waits
         });
         _cancelLoop = Task.Run(CancelLoopAsync);
+        _workers = new Task[_maxConcurrency];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = Task.Run(WorkerLoopAsync);
+        }
+
         _metrics.Track(this);
+    }
+
+    private enum Admission
+    {
+        Admitted,
+        Overflow,
+        Closed,
+        Wait,
     }
 
     /// <summary>Whether new events are taken (false once shutdown began: they are left un-acked for redelivery).</summary>
     public bool Accepting => _accepting;
 
-    /// <summary>Handlers (message, overload, cancel) running or queued right now.</summary>
-    public int Busy => Volatile.Read(ref _running) + Volatile.Read(ref _overloadRunning) + Volatile.Read(ref _pendingCancels);
+    /// <summary>Handlers (message, overload, cancel) running, waiting for their ack, or queued right now.</summary>
+    public int Busy => HandlerDepth() + Volatile.Read(ref _overloadRunning) + Volatile.Read(ref _pendingCancels);
 
     /// <inheritdoc />
     public (int Handlers, int Overload, int Cancel) ReadQueueDepth() =>
-        (Volatile.Read(ref _running), Volatile.Read(ref _overloadRunning), Volatile.Read(ref _pendingCancels));
+        (HandlerDepth(), Volatile.Read(ref _overloadRunning), Volatile.Read(ref _pendingCancels));
 
     /// <summary>Counts an event that no handler takes as dropped, and logs "no handler" once per event type.</summary>
     public void ReportNoHandler(string eventType)
@@ -74,51 +114,126 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
     }
 
-    /// <summary>Hands an acked event to a handler. Called from the reader loop; never blocks.</summary>
-    public void Dispatch(AgentEvent agentEvent)
+    /// <summary>
+    /// Hands an event to a handler. Called from the reader loop; never runs user code. Completes at once unless the
+    /// handler queue is full while a worker is about to take the next event: then the reader waits for it.
+    /// </summary>
+    /// <param name="agentEvent">The parsed event.</param>
+    /// <param name="acked">Completes with <see langword="true"/> once the event's ack frame reached the socket.</param>
+    /// <param name="ackWait">How long a handler waits for that at most (the server's ack timeout).</param>
+    public ValueTask DispatchAsync(AgentEvent agentEvent, Task<bool> acked, TimeSpan ackWait)
     {
         if (!_seen.TryBegin(agentEvent.EventId))
         {
             _metrics.EventDeduplicated(agentEvent.EventType);
             GatewayLog.DuplicateEvent(_log, agentEvent.EventType, agentEvent.EventId);
-            return;
+            return default;
         }
 
         switch (agentEvent)
         {
             case CancelEvent cancel:
-                DispatchCancel(cancel);
-                break;
+                DispatchCancel(new WorkItem(cancel, acked, ackWait));
+                return default;
             case MessageEvent message:
-                DispatchMessage(message);
-                break;
+                return DispatchMessageAsync(new WorkItem(message, acked, ackWait));
             default:
                 _seen.Complete(agentEvent.EventId);
-                break;
+                return default;
         }
     }
 
-    private void DispatchMessage(MessageEvent message)
+    private ValueTask DispatchMessageAsync(WorkItem item)
     {
-        var kind = message is GroupAtEvent ? MitiHandlerKinds.GroupAt : MitiHandlerKinds.Message;
+        var kind = item.Event is GroupAtEvent ? MitiHandlerKinds.GroupAt : MitiHandlerKinds.Message;
         if ((_handler.HandledKinds & kind) == 0)
         {
-            ReportNoHandler(message.EventType);
-            _seen.Complete(message.EventId);
-            return;
+            ReportNoHandler(item.Event.EventType);
+            _seen.Complete(item.Event.EventId);
+            return default;
         }
 
-        if (TryTake(ref _running, _maxConcurrency))
+        Admission admission = TryAdmit(item, out Task? workerMoved);
+        if (admission == Admission.Wait)
         {
-            _ = RunAsync(message, overload: false);
+            return WaitToAdmitAsync(item, workerMoved!);
+        }
+
+        Admitted(item, admission);
+        return default;
+    }
+
+    /// <summary>The queue is full but not every worker runs a handler yet: wait until one moves, then try again.</summary>
+    private async ValueTask WaitToAdmitAsync(WorkItem item, Task workerMoved)
+    {
+        Admission admission;
+        do
+        {
+            await workerMoved.ConfigureAwait(false);
+            admission = TryAdmit(item, out workerMoved!);
+        }
+        while (admission == Admission.Wait);
+
+        Admitted(item, admission);
+    }
+
+    private Admission TryAdmit(WorkItem item, out Task? workerMoved)
+    {
+        workerMoved = null;
+        TaskCompletionSource<WorkItem?>? idle;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return Admission.Closed;
+            }
+
+            if (!_idle.TryPop(out idle))
+            {
+                if (_queue.Count < _queueCapacity)
+                {
+                    _queue.Enqueue(item);
+                    return Admission.Admitted;
+                }
+
+                if (_running >= _maxConcurrency)
+                {
+                    return Admission.Overflow; // every worker runs a handler and the queue is full
+                }
+
+                _workerMoved ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                workerMoved = _workerMoved.Task;
+                return Admission.Wait;
+            }
+
+            _starting++;
+        }
+
+        idle.TrySetResult(item); // the worker continues on the thread pool, never on the reader's thread
+        return Admission.Admitted;
+    }
+
+    private void Admitted(WorkItem item, Admission admission)
+    {
+        MessageEvent message = (MessageEvent)item.Event;
+        if (admission == Admission.Admitted)
+        {
             return;
         }
 
-        if ((_handler.HandledKinds & MitiHandlerKinds.Overload) != 0 && TryTake(ref _overloadRunning, _overloadConcurrency))
+        if (admission == Admission.Overflow
+            && (_handler.HandledKinds & MitiHandlerKinds.Overload) != 0
+            && TryTake(ref _overloadRunning, _overloadConcurrency))
         {
             _metrics.EventOverloaded(message.EventType);
             GatewayLog.Overloaded(_log, _maxConcurrency, message.EventType, message.EventId);
-            _ = RunAsync(message, overload: true);
+            _ = RunOverloadAsync(item);
+            return;
+        }
+
+        if (admission == Admission.Closed)
+        {
+            Drop(message, MitiMetrics.DropReasons.Shutdown);
             return;
         }
 
@@ -127,8 +242,125 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         _seen.Complete(message.EventId);
     }
 
-    private void DispatchCancel(CancelEvent cancel)
+    private void Drop(AgentEvent agentEvent, string reason)
     {
+        _metrics.EventDropped(agentEvent.EventType, reason);
+        GatewayLog.StoppingEventDropped(_log, agentEvent.EventType, agentEvent.EventId);
+        _seen.Complete(agentEvent.EventId);
+    }
+
+    /// <summary>Wakes a reader waiting in <see cref="WaitToAdmitAsync"/>. Call under <see cref="_gate"/>.</summary>
+    private void WorkerMovedLocked()
+    {
+        if (_workerMoved is { } moved)
+        {
+            _workerMoved = null;
+            moved.TrySetResult();
+        }
+    }
+
+    private int HandlerDepth()
+    {
+        lock (_gate)
+        {
+            return _queue.Count + _starting + _running;
+        }
+    }
+
+    private async Task WorkerLoopAsync()
+    {
+        while (true)
+        {
+            WorkItem? item;
+            TaskCompletionSource<WorkItem?>? handoff = null;
+            lock (_gate)
+            {
+                if (_queue.TryDequeue(out item))
+                {
+                    _starting++;
+                }
+                else if (_closed)
+                {
+                    return;
+                }
+                else
+                {
+                    handoff = new TaskCompletionSource<WorkItem?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _idle.Push(handoff);
+                }
+
+                WorkerMovedLocked();
+            }
+
+            if (handoff is not null)
+            {
+                item = await handoff.Task.ConfigureAwait(false);
+                if (item is null)
+                {
+                    return; // closed
+                }
+            }
+
+            bool acked = await WaitForAckAsync(item!).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _starting--;
+                if (acked)
+                {
+                    _running++;
+                }
+
+                WorkerMovedLocked();
+            }
+
+            if (!acked)
+            {
+                continue;
+            }
+
+            try
+            {
+                await RunHandlerAsync((MessageEvent)item!.Event, overload: false).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _running--;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most the server's ack timeout) until the event's ack reached the socket. When it did not, the event
+    /// is left for the redelivery: its id is released so the next delivery is handled.
+    /// </summary>
+    private async Task<bool> WaitForAckAsync(WorkItem item)
+    {
+        bool sent;
+        try
+        {
+            sent = await item.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            sent = false;
+        }
+
+        if (!sent)
+        {
+            GatewayLog.AckNotSent(_log, item.Event.EventType, item.Event.EventId);
+            _seen.Abandon(item.Event.EventId);
+        }
+
+        return sent;
+    }
+
+    private void DispatchCancel(WorkItem item)
+    {
+        var cancel = (CancelEvent)item.Event;
+
         // Stop the run's handler at once; the [OnCancel] handler itself runs from the bounded queue.
         if (_runs.TryGetValue(cancel.RunId, out var run))
         {
@@ -149,7 +381,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
 
         Interlocked.Increment(ref _pendingCancels);
-        if (!_cancels.Writer.TryWrite(cancel))
+        if (!_cancels.Writer.TryWrite(item))
         {
             Release(ref _pendingCancels);
             _metrics.EventDropped(cancel.EventType, MitiMetrics.DropReasons.CancelQueueFull);
@@ -158,10 +390,23 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
     }
 
-    private async Task RunAsync(MessageEvent message, bool overload)
+    private async Task RunOverloadAsync(WorkItem item)
     {
-        // Leave the reader loop's thread before any user code runs.
-        await Task.Yield();
+        try
+        {
+            if (await WaitForAckAsync(item).ConfigureAwait(false))
+            {
+                await RunHandlerAsync((MessageEvent)item.Event, overload: true).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Release(ref _overloadRunning);
+        }
+    }
+
+    private async Task RunHandlerAsync(MessageEvent message, bool overload)
+    {
         string? runId = message.RunId;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         bool registered = !overload && runId is not null && _runs.TryAdd(runId, cts);
@@ -202,16 +447,69 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             {
                 _runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId!, cts));
             }
+        }
 
+        try
+        {
+            if (failure is not null)
+            {
+                await ReportFailureAsync(message, failure).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
             _seen.Complete(message.EventId);
-            Release(ref overload ? ref _overloadRunning : ref _running);
+        }
+    }
+
+    /// <summary>
+    /// After a handler threw: runs <c>[OnError]</c> (when the agent has one), then fails the run's stream if the
+    /// handler left it unfinished, so the user sees a failed answer instead of a spinner. Never throws.
+    /// </summary>
+    private async Task ReportFailureAsync(AgentEvent agentEvent, Exception failure)
+    {
+        if ((_handler.HandledKinds & MitiHandlerKinds.Error) != 0)
+        {
+            try
+            {
+                await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _sink, _shutdown.Token), failure).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
+            {
+                GatewayLog.ErrorHandlerFailed(_log, agentEvent.EventType, agentEvent.EventId, ex);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        if (agentEvent is MessageEvent { UnfinishedStream: { } stream } message && !message.CancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await stream.FailAsync(HandlerErrorCode, "The agent failed while answering.", _shutdown.Token).ConfigureAwait(false);
+                GatewayLog.UnfinishedStreamFailed(_log, message.EventId, stream.RunId);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Completed meanwhile, cancelled, or the frame was not acked: the user's run ends by its own timeout.
+                GatewayLog.UnfinishedStreamNotFailed(_log, message.EventId, stream.RunId, ex.GetType().Name);
+            }
         }
     }
 
     private async Task CancelLoopAsync()
     {
-        await foreach (var cancel in _cancels.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var item in _cancels.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            var cancel = (CancelEvent)item.Event;
+            if (!await WaitForAckAsync(item).ConfigureAwait(false))
+            {
+                Release(ref _pendingCancels);
+                continue;
+            }
+
             cancel.CancellationToken = _shutdown.Token;
             Activity? span = MitiActivities.StartHandler(cancel, MitiMetrics.HandlerKinds.Cancel);
             long started = _time.GetTimestamp();
@@ -236,6 +534,17 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             {
                 _metrics.HandlerRan(_time.GetElapsedTime(started).TotalSeconds, cancel.EventType, MitiMetrics.HandlerKinds.Cancel, outcome);
                 MitiActivities.StopHandler(span, outcome, failure);
+            }
+
+            try
+            {
+                if (failure is not null)
+                {
+                    await ReportFailureAsync(cancel, failure).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
                 _seen.Complete(cancel.EventId);
                 Release(ref _pendingCancels);
             }
@@ -282,6 +591,29 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             GatewayLog.DrainTimedOut(_log, cancelled);
         }
 
+        // Close the pool first (queued events never start once handlers are being cancelled), then cancel what runs.
+        List<WorkItem> leftover;
+        List<TaskCompletionSource<WorkItem?>> idle;
+        lock (_gate)
+        {
+            _closed = true;
+            leftover = [.. _queue];
+            _queue.Clear();
+            idle = [.. _idle];
+            _idle.Clear();
+            WorkerMovedLocked();
+        }
+
+        foreach (var waiting in idle)
+        {
+            waiting.TrySetResult(null);
+        }
+
+        foreach (var item in leftover)
+        {
+            Drop(item.Event, MitiMetrics.DropReasons.Shutdown);
+        }
+
         await _shutdown.CancelAsync().ConfigureAwait(false);
         while (Busy > 0)
         {
@@ -289,6 +621,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
 
         await _cancelLoop.ConfigureAwait(false);
+        await Task.WhenAll(_workers).ConfigureAwait(false);
         return cancelled;
     }
 
@@ -311,10 +644,27 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
     }
 
-    /// <summary>Stops reporting the queue depth and releases the shutdown token.</summary>
+    /// <summary>Stops reporting the queue depth, ends idle workers and releases the shutdown token.</summary>
     public void Dispose()
     {
         _metrics.Untrack(this);
+        List<TaskCompletionSource<WorkItem?>> idle;
+        lock (_gate)
+        {
+            _closed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            WorkerMovedLocked();
+        }
+
+        foreach (var waiting in idle)
+        {
+            waiting.TrySetResult(null);
+        }
+
         _shutdown.Dispose();
     }
+
+    /// <summary>An accepted event and the ack that must reach the socket before its handler starts.</summary>
+    private sealed record WorkItem(AgentEvent Event, Task<bool> Acked, TimeSpan AckWait);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -27,8 +28,11 @@ internal sealed class GatewayHandshakeException(HttpStatusCode status, TimeSpan?
 /// <summary>What a gateway socket hands to its owner. Called from the socket's reader loop; must not block.</summary>
 internal interface IGatewayFrameHandler
 {
-    /// <summary>An <c>event</c> frame (raw UTF-8 JSON).</summary>
-    void OnEvent(GatewaySocket socket, ReadOnlySpan<byte> utf8Frame);
+    /// <summary>
+    /// An <c>event</c> frame (raw UTF-8 JSON). The returned task is awaited before the next frame is read: it is
+    /// pending only while the handler queue is full and a worker is about to take the next event (backpressure).
+    /// </summary>
+    ValueTask OnEvent(GatewaySocket socket, ReadOnlySpan<byte> utf8Frame);
 
     /// <summary>An <c>ack</c> frame for a terminal stream frame.</summary>
     void OnAck(AckFrame ack);
@@ -46,7 +50,12 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private readonly ClientWebSocket _ws;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    // Frames to write, in order; a null entry only wakes the writer for an ack waiting in _acks.
+    private readonly Channel<byte[]?> _outbound = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Acks jump the queue: the writer sends every waiting ack before the next frame of _outbound (spec §4.2).
+    private readonly ConcurrentQueue<PendingAck> _acks = new();
+    private readonly Func<ReadOnlyMemory<byte>, ValueTask>? _beforeSend;
     private readonly TaskCompletionSource<GatewayCloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> _reconnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _deadAfter;
@@ -59,9 +68,10 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private Task? _reader;
     private Task _writer = Task.CompletedTask;
 
-    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log, MitiMetrics metrics)
+    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log, MitiMetrics metrics, Func<ReadOnlyMemory<byte>, ValueTask>? beforeSend)
     {
         _ws = ws;
+        _beforeSend = beforeSend;
         Hello = hello;
         _time = time;
         _log = log;
@@ -92,10 +102,12 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// <summary>
     /// Dials the gateway with the bearer token and waits for <c>hello</c> (bounded by <paramref name="connectTimeout"/>).
     /// From then until it ends the socket counts in <see cref="MitiTelemetry.Instruments.Connections"/>.
+    /// <paramref name="beforeSend"/> is a test seam: awaited by the writer before each frame goes out (null in production).
     /// </summary>
     /// <exception cref="GatewayHandshakeException">The server answered the handshake with an HTTP error status.</exception>
     public static async Task<GatewaySocket> ConnectAsync(
-        Uri gatewayUri, string token, TimeSpan connectTimeout, TimeProvider time, ILogger log, IGatewayFrameHandler handler, MitiMetrics metrics, CancellationToken cancellationToken)
+        Uri gatewayUri, string token, TimeSpan connectTimeout, TimeProvider time, ILogger log, IGatewayFrameHandler handler, MitiMetrics metrics, CancellationToken cancellationToken,
+        Func<ReadOnlyMemory<byte>, ValueTask>? beforeSend = null)
     {
         var ws = new ClientWebSocket();
         ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
@@ -115,7 +127,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
             }
 
             HelloFrame hello = await ReadHelloAsync(ws, timeout.Token).ConfigureAwait(false);
-            var socket = new GatewaySocket(ws, hello, time, log, metrics) { Token = token };
+            var socket = new GatewaySocket(ws, hello, time, log, metrics, beforeSend) { Token = token };
             metrics.ConnectionOpened();
             socket.Start(handler);
             return socket;
@@ -174,9 +186,30 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// <summary>Queues a frame; <see langword="false"/> when the socket is closing or gone.</summary>
     public bool TrySend(byte[] utf8Frame) => !_completion.Task.IsCompleted && _outbound.Writer.TryWrite(utf8Frame);
 
-    /// <summary>Queues the ack of an event (spec §4.2: on receipt, before the handler runs).</summary>
-    public bool SendAck(string eventId) =>
-        TrySend(JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame));
+    /// <summary>
+    /// Queues the ack of an event ahead of every other waiting frame (spec §4.2: on receipt, before the handler runs).
+    /// </summary>
+    /// <returns>
+    /// Completes with <see langword="true"/> once the ack frame was handed to the socket (<c>SendAsync</c> completed), or
+    /// with <see langword="false"/> when the socket ended first (the server will redeliver the event).
+    /// </returns>
+    public Task<bool> SendAckAsync(string eventId)
+    {
+        var pending = new PendingAck(JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame));
+        if (_completion.Task.IsCompleted)
+        {
+            return PendingAck.NotSent;
+        }
+
+        _acks.Enqueue(pending);
+        if (!_outbound.Writer.TryWrite(null))
+        {
+            // The writer has stopped (it may have stopped after its last look at the queue): nothing will send it.
+            FailPendingAcks();
+        }
+
+        return pending.Task;
+    }
 
     private void SendPing() =>
         TrySend(JsonSerializer.SerializeToUtf8Bytes(new PingFrame { Ts = _time.GetUtcNow().ToUnixTimeMilliseconds() }, MitiJsonContext.Default.PingFrame));
@@ -228,7 +261,11 @@ internal sealed class GatewaySocket : IAsyncDisposable
 
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
-                    HandleFrame(handler, buffer.WrittenSpan);
+                    ValueTask handled = HandleFrame(handler, buffer.WrittenSpan);
+                    if (!handled.IsCompletedSuccessfully)
+                    {
+                        await handled.ConfigureAwait(false);
+                    }
                 }
 
                 buffer.ResetWrittenCount();
@@ -240,19 +277,18 @@ internal sealed class GatewaySocket : IAsyncDisposable
         }
     }
 
-    private void HandleFrame(IGatewayFrameHandler handler, ReadOnlySpan<byte> frame)
+    private ValueTask HandleFrame(IGatewayFrameHandler handler, ReadOnlySpan<byte> frame)
     {
         if (!GatewayFrameReader.TryReadType(frame, out string? type) || type is null)
         {
             GatewayLog.MalformedFrameSkipped(_log, null, null, "not a JSON object with a type");
-            return;
+            return default;
         }
 
         switch (type)
         {
             case WireNames.FrameTypes.Event:
-                handler.OnEvent(this, frame);
-                break;
+                return handler.OnEvent(this, frame);
             case WireNames.FrameTypes.Ack:
                 if (GatewayFrameReader.TryDeserialize(frame, MitiJsonContext.Default.AckFrame) is { EventId: not null } ack)
                 {
@@ -276,21 +312,64 @@ internal sealed class GatewaySocket : IAsyncDisposable
                 GatewayLog.UnknownFrameType(_log, type);
                 break;
         }
+
+        return default;
     }
 
     private async Task WriteLoopAsync()
     {
         try
         {
-            await foreach (byte[] frame in _outbound.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (byte[]? frame in _outbound.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                await _ws.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                while (_acks.TryDequeue(out PendingAck? ack))
+                {
+                    bool sent = false;
+                    try
+                    {
+                        await SendFrameAsync(ack.Frame).ConfigureAwait(false);
+                        sent = true;
+                    }
+                    finally
+                    {
+                        // True only once SendAsync completed; a failed send says "not sent".
+                        ack.TrySetResult(sent);
+                    }
+                }
+
+                if (frame is not null)
+                {
+                    await SendFrameAsync(frame).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             // The reader sees the same failure and reports it.
             _ws.Abort();
+        }
+        finally
+        {
+            FailPendingAcks();
+        }
+    }
+
+    private async ValueTask SendFrameAsync(byte[] frame)
+    {
+        if (_beforeSend is not null)
+        {
+            await _beforeSend(frame).ConfigureAwait(false);
+        }
+
+        await _ws.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes every ack still waiting with "not sent" (the socket ended).</summary>
+    private void FailPendingAcks()
+    {
+        while (_acks.TryDequeue(out PendingAck? ack))
+        {
+            ack.TrySetResult(false);
         }
     }
 
@@ -299,6 +378,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
         _pingTimer?.Dispose();
         _livenessTimer?.Dispose();
         _outbound.Writer.TryComplete();
+        FailPendingAcks();
         CountClosed();
         _completion.TrySetResult(info);
     }
@@ -358,5 +438,13 @@ internal sealed class GatewaySocket : IAsyncDisposable
             _livenessTimer?.Dispose();
             _ws.Dispose();
         }
+    }
+
+    /// <summary>An ack frame waiting for the writer; its task says whether it reached the socket.</summary>
+    private sealed class PendingAck(byte[] frame) : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public static readonly Task<bool> NotSent = System.Threading.Tasks.Task.FromResult(false);
+
+        public byte[] Frame { get; } = frame;
     }
 }

@@ -16,9 +16,13 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "gateway connected")]
     public static partial void Connected(ILogger logger);
 
-    /// <summary>(ref) <c>gateway connection lost</c>.</summary>
+    /// <summary>(ref) <c>gateway connection lost</c>: one Warning line; the cause goes to <see cref="ConnectionError"/>.</summary>
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "gateway connection lost")]
-    public static partial void ConnectionLost(ILogger logger, Exception? exception);
+    public static partial void ConnectionLost(ILogger logger);
+
+    /// <summary>Why a connection was lost, with the transport error's stack (Debug only).</summary>
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Debug, Message = "gateway connection lost because: {Reason}")]
+    public static partial void ConnectionError(ILogger logger, string reason, Exception? exception);
 
     /// <summary>(ref) <c>reconnecting in Xs</c>.</summary>
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "reconnecting in {Seconds}s")]
@@ -76,11 +80,35 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2017, Level = LogLevel.Error, Message = "gateway closed the connection because the agent sent a malformed frame (4400)")]
     public static partial void AgentSentMalformedFrame(ILogger logger);
 
+    /// <summary>The ack of an event could not be written before the socket ended; the event is left for its redelivery.</summary>
+    [LoggerMessage(EventId = 2026, Level = LogLevel.Warning, Message = "ack not sent, event left for redelivery: type={EventType} id={EventId}")]
+    public static partial void AckNotSent(ILogger logger, string eventType, string eventId);
+
+    /// <summary>An accepted event was still queued when the agent stopped.</summary>
+    [LoggerMessage(EventId = 2027, Level = LogLevel.Warning, Message = "stopping, queued event dropped: type={EventType} id={EventId}")]
+    public static partial void StoppingEventDropped(ILogger logger, string eventType, string eventId);
+
+    /// <summary>The <c>[OnError]</c> handler itself threw.</summary>
+    [LoggerMessage(EventId = 2028, Level = LogLevel.Error, Message = "error handler failed: type={EventType} id={EventId}")]
+    public static partial void ErrorHandlerFailed(ILogger logger, string eventType, string eventId, Exception exception);
+
+    /// <summary>A failed handler left its stream unfinished; the SDK sent the <c>failed</c> frame.</summary>
+    [LoggerMessage(EventId = 2029, Level = LogLevel.Warning, Message = "handler failed with its stream open, stream failed: id={EventId} run_id={RunId}")]
+    public static partial void UnfinishedStreamFailed(ILogger logger, string eventId, string runId);
+
+    /// <summary>The <c>failed</c> frame for an unfinished stream could not be sent.</summary>
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Debug, Message = "could not fail the unfinished stream: id={EventId} run_id={RunId} error={ErrorType}")]
+    public static partial void UnfinishedStreamNotFailed(ILogger logger, string eventId, string runId, string errorType);
+
+    /// <summary>A startup token request failed transiently; the client retries (spec §2: 5xx, 429 and network errors are transient).</summary>
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "could not get an access token ({Reason}), will retry")]
+    public static partial void TokenUnavailable(ILogger logger, string reason);
+
     /// <summary>The WebSocket handshake was refused.</summary>
     [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "gateway handshake rejected: http_status={HttpStatus}")]
     public static partial void HandshakeRejected(ILogger logger, int httpStatus);
 
-    /// <summary>Nothing arrived for twice the ping interval: the connection is dead (spec §4.3).</summary>
+    /// <summary>Nothing arrived for twice the ping interval: the connection is dead (spec §4.3). The one Warning line of such a drop.</summary>
     [LoggerMessage(EventId = 2019, Level = LogLevel.Warning, Message = "no frame received for {SilenceMs}ms, aborting the connection")]
     public static partial void LivenessTimeout(ILogger logger, long silenceMs);
 

@@ -35,7 +35,7 @@ public sealed class EventTelemetryTests
     [Fact]
     public async Task Overload_drops_and_queue_depth_are_reported_while_handlers_block()
     {
-        await using var t = await TelemetryHarness.CreateAsync(o => { o.MaxConcurrency = 1; o.OverloadConcurrency = 1; o.CancelQueueCapacity = 1; });
+        await using var t = await TelemetryHarness.CreateAsync(o => { o.MaxConcurrency = 1; o.HandlerQueueCapacity = 0; o.OverloadConcurrency = 1; o.CancelQueueCapacity = 1; });
         var release = new TaskCompletionSource();
         int running = 0, overloaded = 0, cancels = 0;
         await t.Client.StartAsync(new TestHandler

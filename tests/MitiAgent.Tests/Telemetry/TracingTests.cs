@@ -117,7 +117,7 @@ public sealed class TracingTests
     public async Task Overload_handler_runs_get_spans_of_the_overload_kind()
     {
         using var spans = new SpanRecorder();
-        await using var t = await TelemetryHarness.CreateAsync(o => { o.MaxConcurrency = 1; o.OverloadConcurrency = 1; });
+        await using var t = await TelemetryHarness.CreateAsync(o => { o.MaxConcurrency = 1; o.HandlerQueueCapacity = 0; o.OverloadConcurrency = 1; });
         var release = new TaskCompletionSource();
         var running = new TaskCompletionSource();
         await t.Client.StartAsync(new TestHandler

@@ -94,7 +94,7 @@ public sealed class ClientDispatchTests
     public async Task Overflow_goes_to_the_overload_handler_then_is_dropped_with_a_warning()
     {
         await using var host = await EmulatorTestHost.StartAsync();
-        await using var client = host.CreateClient(o => { o.MaxConcurrency = 2; o.OverloadConcurrency = 1; });
+        await using var client = host.CreateClient(o => { o.MaxConcurrency = 2; o.HandlerQueueCapacity = 0; o.OverloadConcurrency = 1; });
         var release = new TaskCompletionSource();
         var running = 0;
         var overloaded = new ConcurrentQueue<string>();

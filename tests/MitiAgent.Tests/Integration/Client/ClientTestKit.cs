@@ -10,6 +10,7 @@ internal sealed class TestHandler : IMitiAgentHandler
     public Func<GroupAtEvent, CancellationToken, Task>? OnGroupAt { get; init; }
     public Func<CancelEvent, CancellationToken, Task>? OnCancel { get; init; }
     public Func<MessageEvent, CancellationToken, Task>? OnOverload { get; init; }
+    public Func<AgentEvent, Exception, CancellationToken, Task>? OnError { get; init; }
 
     public ConcurrentQueue<AgentEvent> Seen { get; } = new();
 
@@ -17,7 +18,8 @@ internal sealed class TestHandler : IMitiAgentHandler
         (OnMessage is null && OnMessageWithClient is null ? 0 : MitiHandlerKinds.Message)
         | (OnGroupAt is null ? 0 : MitiHandlerKinds.GroupAt)
         | (OnCancel is null ? 0 : MitiHandlerKinds.Cancel)
-        | (OnOverload is null ? 0 : MitiHandlerKinds.Overload);
+        | (OnOverload is null ? 0 : MitiHandlerKinds.Overload)
+        | (OnError is null ? 0 : MitiHandlerKinds.Error);
 
     public ValueTask DispatchAsync(MitiEventContext context)
     {
@@ -35,6 +37,9 @@ internal sealed class TestHandler : IMitiAgentHandler
 
     public ValueTask DispatchOverloadAsync(MitiEventContext context) =>
         OnOverload is not null && context.Event is MessageEvent m ? new(OnOverload(m, context.CancellationToken)) : ValueTask.CompletedTask;
+
+    public ValueTask DispatchErrorAsync(MitiEventContext context, Exception exception) =>
+        OnError is not null ? new(OnError(context.Event, exception, context.CancellationToken)) : ValueTask.CompletedTask;
 }
 
 /// <summary>Shortcuts for client tests against <see cref="EmulatorTestHost"/>.</summary>
