@@ -152,7 +152,7 @@ public sealed class ClientAckOrderTests
         {
             var injected = host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_" + (i % 7), "m" + i);
             var sent = await host.Emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId);
-            var ack = host.Emulator.EventAcks.Single(a => a.EventId == injected.EventId);
+            var ack = await host.Emulator.WaitForEventAckAsync(injected.EventId);
             if (ack.Arrival > sent.Arrival)
             {
                 inverted++;
