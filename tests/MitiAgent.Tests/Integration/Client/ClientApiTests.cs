@@ -151,6 +151,41 @@ public sealed class ClientApiTests
     }
 
     [Fact]
+    public async Task A_message_event_without_conversation_id_is_acked_and_skipped_as_malformed()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        await using var client = host.CreateClient();
+        var texts = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await client.StartAsync(new TestHandler
+        {
+            OnMessage = (e, _) =>
+            {
+                texts.Enqueue(e.Text + "@" + e.Message.ConversationId);
+                if (e.Text == "with conversation")
+                {
+                    handled.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            },
+        });
+        string conn = host.Emulator.GetConnections().Single().ConnId;
+
+        host.Emulator.Faults.SendMalformedFrame(conn, """
+            {"type":"event","header":{"event_id":"evt-noconv","event_type":"im.message.receive","create_time":1},
+             "event":{"sender":{"user_id":"u_1"},"message":{"message_id":"m-noconv","msg_type":"text","content":{"text":"without conversation"},"create_time":1},
+                      "run_id":"run-noconv","assistant_msg_id":"am-noconv"}}
+            """.ReplaceLineEndings(string.Empty));
+        var good = host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "with conversation");
+
+        await handled.Task.WaitAsync(Timeout);
+        await host.Emulator.WaitForEventAckAsync("evt-noconv", Timeout); // acked, so it is not redelivered forever
+        Assert.Equal(["with conversation@" + good.ConversationId], texts);
+        Assert.Equal(conn, host.Emulator.GetConnections().Single().ConnId);
+    }
+
+    [Fact]
     public async Task Event_history_validates_the_limit_before_any_request()
     {
         await using var host = await EmulatorTestHost.StartAsync();
