@@ -23,7 +23,7 @@ namespace MitiAgent.Analyzers
             "Type '{0}' declares or contains MitiAgent handlers and must be declared 'partial' so that the generated dispatch can be added to it",
             HandlersCategory,
             DiagnosticSeverity.Error,
-            "The source generator completes the class that declares [OnMessage], [OnGroupAt], [OnCancel] or [OnOverload] handlers; the class and all of its containing types must be partial.");
+            "The source generator completes the class that declares [OnMessage], [OnGroupAt], [OnCancel], [OnOverload] or [OnError] handlers; the class and all of its containing types must be partial.");
 
         public static readonly DiagnosticDescriptor InvalidHandlerSignature = Create(
             DiagnosticIds.InvalidHandlerSignature,
@@ -31,7 +31,7 @@ namespace MitiAgent.Analyzers
             "Handler '{0}' is invalid: {1}",
             HandlersCategory,
             DiagnosticSeverity.Error,
-            "A handler returns Task, ValueTask or void and takes, in any order and each at most once, the event, a CancellationToken and the MitiAgentClient.");
+            "A handler returns Task, ValueTask or void and takes, in any order and each at most once, the event, a CancellationToken and the MitiAgentClient (an [OnError] handler also the Exception).");
 
         public static readonly DiagnosticDescriptor AsyncVoidHandler = Create(
             DiagnosticIds.AsyncVoidHandler,

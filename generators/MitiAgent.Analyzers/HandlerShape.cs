@@ -42,6 +42,7 @@ namespace MitiAgent.Analyzers
             HandlerKind.Message => "OnMessage",
             HandlerKind.GroupAt => "OnGroupAt",
             HandlerKind.Cancel => "OnCancel",
+            HandlerKind.Error => "OnError",
             _ => "OnOverload",
         };
     }
@@ -160,6 +161,8 @@ namespace MitiAgent.Analyzers
             bool seenEvent = false;
             bool seenToken = false;
             bool seenClient = false;
+            bool seenException = false;
+            bool errorOnly = AllAre(attributes, HandlerKind.Error);
             foreach (IParameterSymbol parameter in method.Parameters)
             {
                 Location location = ParameterLocation(parameter, cancellationToken);
@@ -178,6 +181,11 @@ namespace MitiAgent.Analyzers
                     problem = seenClient ? "only one MitiAgentClient parameter is allowed" : null;
                     seenClient = true;
                 }
+                else if (errorOnly && KnownTypes.Is(parameter.Type, types.Exception))
+                {
+                    problem = seenException ? "only one Exception parameter is allowed" : null;
+                    seenException = true;
+                }
                 else if (IsEventFor(parameter.Type, attributes, types, out string expected))
                 {
                     problem = seenEvent ? "only one event parameter is allowed" : null;
@@ -187,7 +195,8 @@ namespace MitiAgent.Analyzers
                 {
                     problem = "parameter '" + parameter.Name + "' of type '"
                         + parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)
-                        + "' cannot be supplied; allowed are " + expected + ", CancellationToken and MitiAgentClient";
+                        + "' cannot be supplied; allowed are " + expected + (errorOnly ? ", Exception" : string.Empty)
+                        + ", CancellationToken and MitiAgentClient";
                 }
 
                 if (problem is not null)
@@ -218,6 +227,10 @@ namespace MitiAgent.Analyzers
                         matches = KnownTypes.Is(type, types.CancelEvent);
                         AddOnce(names, "CancelEvent");
                         break;
+                    case HandlerKind.Error:
+                        // The failed event may be a message, group @ or cancel event: only AgentEvent fits them all.
+                        matches = false;
+                        break;
                     default:
                         matches = KnownTypes.Is(type, types.MessageEvent);
                         AddOnce(names, "MessageEvent");
@@ -230,6 +243,19 @@ namespace MitiAgent.Analyzers
             AddOnce(names, "AgentEvent");
             expected = string.Join(", ", names);
             return all;
+        }
+
+        private static bool AllAre(ImmutableArray<HandlerAttribute> attributes, HandlerKind kind)
+        {
+            foreach (HandlerAttribute attribute in attributes)
+            {
+                if (attribute.Kind != kind)
+                {
+                    return false;
+                }
+            }
+
+            return !attributes.IsEmpty;
         }
 
         private static void AddOnce(List<string> names, string name)

@@ -9,6 +9,7 @@ namespace MitiAgent.Analyzers
         GroupAt,
         Cancel,
         Overload,
+        Error,
     }
 
     /// <summary>The runtime and BCL types the handler rules reason about, looked up once per compilation.</summary>
@@ -20,6 +21,7 @@ namespace MitiAgent.Analyzers
             OnGroupAt = compilation.GetTypeByMetadataName("MitiAgent.OnGroupAtAttribute");
             OnCancel = compilation.GetTypeByMetadataName("MitiAgent.OnCancelAttribute");
             OnOverload = compilation.GetTypeByMetadataName("MitiAgent.OnOverloadAttribute");
+            OnError = compilation.GetTypeByMetadataName("MitiAgent.OnErrorAttribute");
             AgentEvent = compilation.GetTypeByMetadataName("MitiAgent.AgentEvent");
             MessageEvent = compilation.GetTypeByMetadataName("MitiAgent.MessageEvent");
             GroupAtEvent = compilation.GetTypeByMetadataName("MitiAgent.GroupAtEvent");
@@ -28,6 +30,7 @@ namespace MitiAgent.Analyzers
             CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
             Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
             ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+            Exception = compilation.GetTypeByMetadataName("System.Exception");
         }
 
         public INamedTypeSymbol? OnMessage { get; }
@@ -37,6 +40,8 @@ namespace MitiAgent.Analyzers
         public INamedTypeSymbol? OnCancel { get; }
 
         public INamedTypeSymbol? OnOverload { get; }
+
+        public INamedTypeSymbol? OnError { get; }
 
         public INamedTypeSymbol? AgentEvent { get; }
 
@@ -54,8 +59,10 @@ namespace MitiAgent.Analyzers
 
         public INamedTypeSymbol? ValueTask { get; }
 
+        public INamedTypeSymbol? Exception { get; }
+
         /// <summary>Whether any handler attribute exists in the compilation (otherwise the handler rules have nothing to do).</summary>
-        public bool HasHandlerAttributes => OnMessage is not null || OnGroupAt is not null || OnCancel is not null || OnOverload is not null;
+        public bool HasHandlerAttributes => OnMessage is not null || OnGroupAt is not null || OnCancel is not null || OnOverload is not null || OnError is not null;
 
         public static KnownTypes Create(Compilation compilation) => new KnownTypes(compilation);
 
@@ -84,6 +91,11 @@ namespace MitiAgent.Analyzers
             if (Is(attributeClass, OnOverload))
             {
                 return HandlerKind.Overload;
+            }
+
+            if (Is(attributeClass, OnError))
+            {
+                return HandlerKind.Error;
             }
 
             return null;

@@ -119,6 +119,17 @@ namespace MitiAgent.Generators
 
             w.Line("return default;");
             w.Close();
+
+            HandlerMethodModel? error = handlers.Find(h => h.Kind == HandlerKind.Error);
+            if (error is not null)
+            {
+                w.Line();
+                w.Line(generatedCode);
+                w.Line(ValueTask + " " + Runtime + "IMitiAgentHandler.DispatchErrorAsync(" + Runtime + "MitiEventContext context, global::System.Exception exception)");
+                w.Open();
+                EmitCall(w, model.Agent, error, "context.Event");
+                w.Close();
+            }
         }
 
         /// <summary>
@@ -163,6 +174,7 @@ namespace MitiAgent.Generators
             AddKind(HandlerKind.GroupAt, "GroupAt");
             AddKind(HandlerKind.Cancel, "Cancel");
             AddKind(HandlerKind.Overload, "Overload");
+            AddKind(HandlerKind.Error, "Error");
             return kinds.Count == 0 ? Runtime + "MitiHandlerKinds.None" : string.Join(" | ", kinds);
 
             void AddKind(HandlerKind kind, string name)
@@ -226,6 +238,7 @@ namespace MitiAgent.Generators
                 {
                     HandlerArgument.Event => eventName,
                     HandlerArgument.CancellationToken => "context.CancellationToken",
+                    HandlerArgument.Exception => "exception",
                     _ => "context.Client",
                 });
             }

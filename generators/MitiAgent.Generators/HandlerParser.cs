@@ -60,7 +60,8 @@ namespace MitiAgent.Generators
             INamedTypeSymbol? cancellationTokenType = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
             INamedTypeSymbol? task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
             INamedTypeSymbol? valueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
-            if (handlerInterface is null || agentEvent is null || messageEvent is null || groupAtEvent is null || cancelEvent is null
+            INamedTypeSymbol? exception = compilation.GetTypeByMetadataName("System.Exception");
+            if (exception is null || handlerInterface is null || agentEvent is null || messageEvent is null || groupAtEvent is null || cancelEvent is null
                 || client is null || cancellationTokenType is null || task is null || valueTask is null)
             {
                 return null;
@@ -85,7 +86,7 @@ namespace MitiAgent.Generators
                     return null;
                 }
 
-                HandlerArgument? argument = ReadArgument(parameter.Type, kind, agentEvent, messageEvent, groupAtEvent, cancelEvent, client, cancellationTokenType);
+                HandlerArgument? argument = ReadArgument(parameter.Type, kind, agentEvent, messageEvent, groupAtEvent, cancelEvent, client, cancellationTokenType, exception);
                 if (argument is null || arguments.Contains(argument.Value))
                 {
                     return null;
@@ -221,7 +222,8 @@ namespace MitiAgent.Generators
             INamedTypeSymbol groupAtEvent,
             INamedTypeSymbol cancelEvent,
             INamedTypeSymbol client,
-            INamedTypeSymbol cancellationToken)
+            INamedTypeSymbol cancellationToken,
+            INamedTypeSymbol exception)
         {
             if (SymbolEqualityComparer.Default.Equals(type, cancellationToken))
             {
@@ -236,6 +238,12 @@ namespace MitiAgent.Generators
             if (SymbolEqualityComparer.Default.Equals(type, agentEvent))
             {
                 return HandlerArgument.Event;
+            }
+
+            if (kind == HandlerKind.Error)
+            {
+                // The failed event may be of any kind, so only AgentEvent; the exception only as System.Exception.
+                return SymbolEqualityComparer.Default.Equals(type, exception) ? HandlerArgument.Exception : null;
             }
 
             bool matches = kind switch

@@ -10,7 +10,7 @@ namespace MitiAgent.Generators
 {
     /// <summary>
     /// Implements <c>IMitiAgentHandler</c> for every <c>partial</c> class whose methods carry <c>[OnMessage]</c>,
-    /// <c>[OnGroupAt]</c>, <c>[OnCancel]</c> or <c>[OnOverload]</c>: a reflection-free <c>switch</c> that calls the methods
+    /// <c>[OnGroupAt]</c>, <c>[OnCancel]</c>, <c>[OnOverload]</c> or <c>[OnError]</c>: a reflection-free <c>switch</c> that calls the methods
     /// directly. Reports no diagnostics; methods of an unsupported shape are skipped (the analyzers explain them).
     /// </summary>
     [Generator(LanguageNames.CSharp)]
@@ -26,12 +26,14 @@ namespace MitiAgent.Generators
             IncrementalValueProvider<ImmutableArray<HandlerModel>> groupAt = Handlers(context, "MitiAgent.OnGroupAtAttribute", HandlerKind.GroupAt, TrackingNames.GroupAtHandlers);
             IncrementalValueProvider<ImmutableArray<HandlerModel>> cancel = Handlers(context, "MitiAgent.OnCancelAttribute", HandlerKind.Cancel, TrackingNames.CancelHandlers);
             IncrementalValueProvider<ImmutableArray<HandlerModel>> overload = Handlers(context, "MitiAgent.OnOverloadAttribute", HandlerKind.Overload, TrackingNames.OverloadHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel>> error = Handlers(context, "MitiAgent.OnErrorAttribute", HandlerKind.Error, TrackingNames.ErrorHandlers);
 
             IncrementalValueProvider<EquatableArray<HandlerModel>> all = message
                 .Combine(groupAt)
                 .Combine(cancel)
                 .Combine(overload)
-                .Select(static (pair, _) => Merge(pair.Left.Left.Left, pair.Left.Left.Right, pair.Left.Right, pair.Right))
+                .Combine(error)
+                .Select(static (pair, _) => Merge(pair.Left.Left.Left.Left, pair.Left.Left.Left.Right, pair.Left.Left.Right, pair.Left.Right, pair.Right))
                 .WithTrackingName(TrackingNames.AllHandlers);
 
             IncrementalValuesProvider<AgentModel> agents = all
@@ -57,18 +59,20 @@ namespace MitiAgent.Generators
                 .Select(static (handler, _) => handler!)
                 .Collect();
 
-        /// <summary>Concatenates the four streams, each in source order.</summary>
+        /// <summary>Concatenates the five streams, each in source order.</summary>
         private static EquatableArray<HandlerModel> Merge(
             ImmutableArray<HandlerModel> message,
             ImmutableArray<HandlerModel> groupAt,
             ImmutableArray<HandlerModel> cancel,
-            ImmutableArray<HandlerModel> overload)
+            ImmutableArray<HandlerModel> overload,
+            ImmutableArray<HandlerModel> error)
         {
-            var all = new List<HandlerModel>(message.Length + groupAt.Length + cancel.Length + overload.Length);
+            var all = new List<HandlerModel>(message.Length + groupAt.Length + cancel.Length + overload.Length + error.Length);
             all.AddRange(message);
             all.AddRange(groupAt);
             all.AddRange(cancel);
             all.AddRange(overload);
+            all.AddRange(error);
             return new EquatableArray<HandlerModel>(all);
         }
 

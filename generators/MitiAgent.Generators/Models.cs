@@ -7,6 +7,7 @@ namespace MitiAgent.Generators
         GroupAt = 1,
         Cancel = 2,
         Overload = 3,
+        Error = 4,
     }
 
     /// <summary>What a handler returns.</summary>
@@ -23,6 +24,7 @@ namespace MitiAgent.Generators
         Event = 0,
         CancellationToken = 1,
         Client = 2,
+        Exception = 3,
     }
 
     /// <summary>One type of the containing-type chain, as re-opened by the generated code.</summary>

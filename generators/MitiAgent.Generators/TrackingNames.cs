@@ -15,7 +15,10 @@ namespace MitiAgent.Generators
         /// <summary>The transform of each <c>[OnOverload]</c> method.</summary>
         public const string OverloadHandlers = "OverloadHandlers";
 
-        /// <summary>Every valid handler of the compilation, merged from the four streams in source order.</summary>
+        /// <summary>The transform of each <c>[OnError]</c> method.</summary>
+        public const string ErrorHandlers = "ErrorHandlers";
+
+        /// <summary>Every valid handler of the compilation, merged from the five streams in source order.</summary>
         public const string AllHandlers = "AllHandlers";
 
         /// <summary>One model per agent class.</summary>

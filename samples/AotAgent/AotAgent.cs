@@ -20,8 +20,14 @@ public sealed partial class AotAgent(ILogger logger, Action<bool> onHandled)
     /// <summary>How many messages "history" shows.</summary>
     public const int HistoryLimit = 10;
 
-    /// <summary>How the process runs: <c>Native AOT</c> or <c>JIT</c>.</summary>
-    public static string RuntimeMode => RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "Native AOT";
+    /// <summary>
+    /// How the process runs: <c>Native AOT</c> or <c>JIT</c>. Neither <see cref="RuntimeFeature.IsDynamicCodeSupported"/>
+    /// nor <see cref="RuntimeFeature.IsDynamicCodeCompiled"/> tells them apart: <c>dotnet AotAgent.dll</c> after an AOT
+    /// publish reads <c>IsDynamicCodeSupported=false</c> from its runtimeconfig.json and both report <see langword="false"/>
+    /// under the JIT too. A Native AOT binary has no JIT, so it has compiled no method at run time; a JIT process has
+    /// (the SDK's methods, at the latest when it connected).
+    /// </summary>
+    public static string RuntimeMode => System.Runtime.JitInfo.GetCompiledMethodCount() > 0 ? "JIT" : "Native AOT";
 
     [OnMessage]
     private Task OnMessageAsync(MessageEvent e, MitiAgentClient client, CancellationToken ct) =>
@@ -106,7 +112,7 @@ public sealed partial class AotAgent(ILogger logger, Action<bool> onHandled)
         Try `stream <topic>` or `history`.
         """);
 
-    private static string HistoryTable(string conversationId, IReadOnlyList<MitiAgent.Protocol.HistoryMessage> messages)
+    private static string HistoryTable(string conversationId, IReadOnlyList<HistoryMessage> messages)
     {
         var table = new StringBuilder();
         table.Append(CultureInfo.InvariantCulture, $"### Last {messages.Count} messages of `{conversationId}`\n\n| # | from | message |\n|---|---|---|\n");

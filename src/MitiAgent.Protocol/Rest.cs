@@ -82,25 +82,3 @@ public sealed record HistoryData
     /// <summary>Whether older messages exist beyond this page.</summary>
     public bool HasMore { get; init; }
 }
-
-/// <summary>One message of a conversation's history (spec §7).</summary>
-public sealed record HistoryMessage
-{
-    /// <summary>The message id.</summary>
-    public string? MessageId { get; init; }
-
-    /// <summary><c>user</c> or <c>assistant</c> (see <see cref="WireNames.Roles"/>).</summary>
-    public string? Role { get; init; }
-
-    /// <summary>The user id, or the app id for the agent's own messages.</summary>
-    public string? SenderId { get; init; }
-
-    /// <summary>The message's <c>msg_type</c>.</summary>
-    public string? MsgType { get; init; }
-
-    /// <summary>The message rendered as plain text (images as <c>[image]</c>).</summary>
-    public string? Content { get; init; }
-
-    /// <summary>Unix milliseconds.</summary>
-    public long CreateTime { get; init; }
-}

@@ -273,10 +273,20 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         return SentMessage.From(data);
     }
 
-    /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first (spec §7).</summary>
+    /// <summary>
+    /// The newest <paramref name="limit"/> messages of a conversation, oldest first, and whether older ones exist
+    /// (spec §7). The page is also the list of its messages. Events read their own conversation with
+    /// <see cref="MessageEvent.GetHistoryAsync(int, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="conversationId">The conversation, e.g. <see cref="EventMessage.ConversationId"/>.</param>
+    /// <param name="limit">How many messages, 1–100 (default 10).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page: <see cref="HistoryPage.Messages"/> and <see cref="HistoryPage.HasMore"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="conversationId"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not 1–100.</exception>
-    public Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(string conversationId, int limit = 10, CancellationToken cancellationToken = default) =>
-        _rest.GetHistoryAsync(conversationId, limit, cancellationToken);
+    /// <exception cref="MitiApiException">The server refused the request.</exception>
+    public Task<HistoryPage> GetHistoryAsync(string conversationId, int limit = 10, CancellationToken cancellationToken = default) =>
+        _rest.GetHistoryPageAsync(conversationId, limit, cancellationToken);
 
     /// <summary>The options; never prints the secret.</summary>
     /// <returns>A short description.</returns>

@@ -179,6 +179,30 @@ public sealed class CodeFixTests
         "MITI0008_AddCancellationToken");
 
     [Fact]
+    public Task Miti0008_Fix_AppendsCancellationTokenToOnError() => TokenFix.CodeFixAsync(
+        Usings + """
+        public partial class Agent
+        {
+            [OnError]
+            public Task {|MITI0008:OnError|}(AgentEvent e, System.Exception exception) => Task.CompletedTask;
+
+            [OnMessage]
+            public void OnText(MessageEvent e) { }
+        }
+        """,
+        Usings + """
+        public partial class Agent
+        {
+            [OnError]
+            public Task OnError(AgentEvent e, System.Exception exception, CancellationToken cancellationToken) => Task.CompletedTask;
+
+            [OnMessage]
+            public void OnText(MessageEvent e) { }
+        }
+        """,
+        "MITI0008_AddCancellationToken");
+
+    [Fact]
     public Task Miti0008_FixAll_AppendsQualifiedTokenWithoutUsing() => TokenFix.CodeFixAsync(
         """
         using System.Threading.Tasks;

@@ -264,6 +264,99 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
+    public Task OnError_ValidShapes_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
+        public partial class Agent
+        {
+            [OnError]
+            public Task OnError(AgentEvent e, System.Exception exception, CancellationToken cancellationToken) => Task.CompletedTask;
+        }
+
+        public partial class ReorderedAgent
+        {
+            [OnError]
+            public static ValueTask OnError(CancellationToken cancellationToken, MitiAgentClient client, System.Exception exception, AgentEvent e) => default;
+        }
+
+        public partial class ExceptionOnlyAgent
+        {
+            [OnError]
+            public void OnError(System.Exception exception) { }
+        }
+
+        public partial class NoParameterAgent
+        {
+            [OnError]
+            public void OnError() { }
+        }
+        """);
+
+    [Fact]
+    public Task Miti0003_OnErrorWithWrongParameters_IsReported() => Verifier.AnalyzerAsync(Usings + """
+        public partial class SpecificEvent
+        {
+            [OnError]
+            public Task OnError({|MITI0003:MessageEvent e|}, System.Exception exception) => Task.CompletedTask;
+        }
+
+        public partial class DerivedException
+        {
+            [OnError]
+            public void OnError({|MITI0003:System.InvalidOperationException exception|}) { }
+        }
+
+        public partial class TwoExceptions
+        {
+            [OnError]
+            public void OnError(System.Exception first, {|MITI0003:System.Exception second|}) { }
+        }
+
+        public partial class WrongReturn
+        {
+            [OnError]
+            public {|MITI0003:Task<int>|} OnError(AgentEvent e) => Task.FromResult(1);
+        }
+
+        public partial class ExceptionOutsideOnError
+        {
+            [OnMessage]
+            public void OnText(MessageEvent e, {|MITI0003:System.Exception exception|}) { }
+        }
+        """);
+
+    [Fact]
+    public Task Miti0004_AsyncVoidOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
+        public partial class Agent
+        {
+            [OnError]
+            public async {|MITI0004:void|} OnError(AgentEvent e, System.Exception exception) => await Task.Yield();
+        }
+        """);
+
+    [Fact]
+    public Task Miti0005_SecondOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
+        public partial class Agent
+        {
+            [OnError]
+            public void First(System.Exception exception) { }
+
+            [{|MITI0005:OnError|}]
+            public void Second(AgentEvent e, System.Exception exception) { }
+
+            [OnOverload]
+            public void Overload(MessageEvent e) { }
+        }
+        """);
+
+    [Fact]
+    public Task Miti0002_NonPartialClassWithOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
+        public class {|MITI0002:Agent|}
+        {
+            [OnError]
+            public void OnError(AgentEvent e, System.Exception exception) { }
+        }
+        """);
+
+    [Fact]
     public Task MethodsWithoutHandlerAttributes_AreNotReported() => Verifier.AnalyzerAsync("""
         public class Agent
         {

@@ -33,6 +33,9 @@ public sealed class ModelPurityTests
 
                 [OnOverload]
                 private Task Busy(AgentEvent e) => Task.CompletedTask;
+
+                [OnError]
+                private Task Failed(AgentEvent e, System.Exception exception, CancellationToken ct) => Task.CompletedTask;
             }
         }
         """;

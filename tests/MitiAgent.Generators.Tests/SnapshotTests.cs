@@ -185,6 +185,40 @@ public sealed class SnapshotTests
 
             [OnOverload]
             private void Busy(AgentEvent e, CancellationToken ct) { }
+
+            [OnError]
+            private Task Failed(AgentEvent e, System.Exception exception, CancellationToken ct) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public void ErrorHandlerShapesAndDuplicates() => Check(
+        ["Errors.ErrorOnly.MitiDispatch.g.cs", "Errors.StaticError.MitiDispatch.g.cs"],
+        Usings + """
+        namespace Errors;
+
+        internal partial class ErrorOnly
+        {
+            [OnError]
+            private ValueTask Specific(MessageEvent e, System.Exception exception) => default;
+
+            [OnError]
+            private void Derived(System.InvalidOperationException exception) { }
+
+            [OnError]
+            private ValueTask First(System.Exception exception, MitiAgentClient client, AgentEvent e) => default;
+
+            [OnError]
+            private void DuplicateOfFirst(System.Exception exception) { }
+        }
+
+        internal partial class StaticError
+        {
+            [OnMessage]
+            private void Text(MessageEvent e, System.Exception exception) { }
+
+            [OnError]
+            private static void Failed() { }
         }
         """);
 

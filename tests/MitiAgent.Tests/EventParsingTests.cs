@@ -67,7 +67,7 @@ public class EventParsingTests
     public void Image_and_multimodal_content()
     {
         MessageEvent image = Frames.Event<MessageEvent>(Frames.WithMessage(
-            """{"message_id": "m1", "msg_type": "image", "content": {"images": [{"url": "https://cdn/x.png", "mime_type": "image/png"}, {"url": "https://cdn/y.jpg"}]}}"""));
+            """{"message_id": "m1", "conversation_id": "conv-1", "msg_type": "image", "content": {"images": [{"url": "https://cdn/x.png", "mime_type": "image/png"}, {"url": "https://cdn/y.jpg"}]}}"""));
         Assert.Null(image.Text);
         Assert.Equal(2, image.Message.Images.Count);
         Assert.Equal("https://cdn/x.png", image.Message.Images[0].Url);
@@ -75,7 +75,7 @@ public class EventParsingTests
         Assert.Null(image.Message.Images[1].MimeType);
 
         MessageEvent multimodal = Frames.Event<MessageEvent>(Frames.WithMessage(
-            """{"message_id": "m2", "msg_type": "multimodal", "content": {"text": "look", "images": [{"url": "https://cdn/z.png"}]}}"""));
+            """{"message_id": "m2", "conversation_id": "conv-1", "msg_type": "multimodal", "content": {"text": "look", "images": [{"url": "https://cdn/z.png"}]}}"""));
         Assert.Equal("look", multimodal.Text);
         Assert.Single(multimodal.Message.Images);
     }
@@ -84,7 +84,7 @@ public class EventParsingTests
     public void Unknown_msg_types_pass_through_intact()
     {
         MessageEvent ev = Frames.Event<MessageEvent>(Frames.WithMessage(
-            """{"message_id": "m3", "msg_type": "card", "content": {"title": "T", "nested": {"a": [1, 2]}}}"""));
+            """{"message_id": "m3", "conversation_id": "conv-1", "msg_type": "card", "content": {"title": "T", "nested": {"a": [1, 2]}}}"""));
         Assert.Equal("card", ev.Message.MsgType);
         Assert.Null(ev.Text);
         Assert.Empty(ev.Message.Images);
@@ -95,7 +95,7 @@ public class EventParsingTests
     public void Unknown_members_are_ignored()
     {
         MessageEvent ev = Frames.Event<MessageEvent>(Frames.WithMessage(
-            """{"message_id": "m4", "msg_type": "text", "content": {"text": "hi", "future": true}, "future_member": 1}""",
+            """{"message_id": "m4", "conversation_id": "conv-1", "msg_type": "text", "content": {"text": "hi", "future": true}, "future_member": 1}""",
             extra: """, "something_new": {"x": 1}"""));
         Assert.Equal("hi", ev.Text);
     }
@@ -132,6 +132,8 @@ public class EventParsingTests
         { Frames.WithMessage("""{"message_id": "m", "msg_type": "image", "content": {"images": []}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "image message without content.images" },
         { Frames.WithMessage("""{"message_id": "m", "msg_type": "image", "content": {"images": "x"}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "message.content does not fit msg_type image" },
         { Frames.WithMessage("""{"message_id": "m", "msg_type": "image", "content": {"images": [{"mime_type": "image/png"}]}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "an image without url" },
+        { Frames.WithMessage("""{"message_id": "m", "msg_type": "text", "content": {"text": "x"}}""").Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "missing message.conversation_id" },
+        { Frames.WithMessage("""{"message_id": "m", "conversation_id": " ", "msg_type": "text", "content": {"text": "x"}}""", "im.message.group_at", """, "group_id": "sg_1" """).Replace("evt-x", "e1", StringComparison.Ordinal), "e1", "missing message.conversation_id" },
     };
 
     [Theory]

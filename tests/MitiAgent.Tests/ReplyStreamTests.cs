@@ -155,8 +155,68 @@ public class ReplyStreamTests
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Single(sink.Deltas);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.AppendAsync("c"));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.CompleteAsync());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.FlushAsync());
+
+        // Terminal calls after the cancel return at once without sending, however often they come.
+        await stream.CompleteAsync();
+        await stream.FailAsync("cancelled", "stopped");
+        await stream.CompleteAsync("whole", "reasoning", CancellationToken.None);
+        await ev.ReplyCompletedAsync("again");
+        await ev.ReplyFailedAsync("cancelled", "again");
+        Assert.True(stream.IsCompleted);
         Assert.Empty(sink.Terminals);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.AppendAsync("d"));
+    }
+
+    [Fact]
+    public async Task Cancel_after_complete_leaves_the_completed_stream_alone()
+    {
+        (_, FakeSink sink, MessageEvent ev) = Create();
+        using var cts = new CancellationTokenSource();
+        ev.CancellationToken = cts.Token;
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.AppendAsync("a");
+        await stream.CompleteAsync();
+        await cts.CancelAsync();
+
+        await stream.CompleteAsync();
+        Assert.Single(sink.Terminals);
+    }
+
+    [Fact]
+    public async Task Positional_cancellation_tokens_select_the_token_overloads()
+    {
+        (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
+        using var cts = new CancellationTokenSource();
+        CancellationToken ct = cts.Token;
+
+        await ev.ReplyAsync("**md**", ct);
+        Assert.Equal("stream_full", Assert.Single(sink.Sent).MsgType);
+
+        MitiReplyStream stream = ev.OpenStream();
+        await stream.AppendAsync("a", ct);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await stream.AppendAsync("b", ct);
+        await stream.CompleteAsync(ct);
+        Assert.Equal(["a", "b"], sink.Deltas.Select(d => d.Delta));
+        Assert.Null(sink.Deltas[1].ReasoningDelta);
+        Assert.Equal("ab", Assert.Single(sink.Terminals).Answer);
+
+        MessageEvent other = Frames.Event<MessageEvent>(Frames.DirectMessage, sink);
+        await other.ReplyCompletedAsync("done", ct);
+        Assert.Equal("done", sink.Terminals[1].Answer);
+        Assert.Null(sink.Terminals[1].Reasoning);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Frames.Event<MessageEvent>(Frames.DirectMessage, sink).OpenStream().AppendAsync("x", ct).AsTask());
+    }
+
+    [Fact]
+    public async Task A_sink_without_history_says_so()
+    {
+        (_, _, MessageEvent ev) = Create();
+        await Assert.ThrowsAsync<NotSupportedException>(() => ev.GetHistoryAsync(5));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ev.GetHistoryAsync(0));
     }
 
     [Fact]
@@ -174,13 +234,15 @@ public class ReplyStreamTests
     }
 
     [Fact]
-    public async Task Flush_sends_pending_text_now()
+    public async Task Flush_sends_pending_text_once_the_interval_allows()
     {
         (FakeTimeProvider time, FakeSink sink, MessageEvent ev) = Create();
         MitiReplyStream stream = ev.OpenStream();
         await stream.AppendAsync("a");
         await stream.AppendAsync("b");
         await stream.FlushAsync();
+        Assert.Equal(["a"], sink.Deltas.Select(d => d.Delta)); // never two frames within one interval
+        time.Advance(TimeSpan.FromMilliseconds(50));
         Assert.Equal(["a", "b"], sink.Deltas.Select(d => d.Delta));
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(2, sink.Deltas.Count);
@@ -196,7 +258,7 @@ public class ReplyStreamTests
         MessageEvent noRun = Frames.Event<MessageEvent>(
             """
             {"type": "event", "header": {"event_id": "e", "event_type": "im.message.receive"},
-             "event": {"sender": {"user_id": "u"}, "message": {"message_id": "m", "msg_type": "text", "content": {"text": "x"}}}}
+             "event": {"sender": {"user_id": "u"}, "message": {"message_id": "m", "conversation_id": "c", "msg_type": "text", "content": {"text": "x"}}}}
             """,
             sink);
         Assert.Null(noRun.RunId);

@@ -13,7 +13,7 @@ public sealed class EventMessage
     private EventMessage(MessageBody body, JsonElement content, string? text, IReadOnlyList<ImageItem> images, IReadOnlyList<string> mentionedUserIds)
     {
         MessageId = body.MessageId!;
-        ConversationId = body.ConversationId;
+        ConversationId = body.ConversationId!;
         MsgType = body.MsgType!;
         Content = content;
         CreateTime = DateTimeOffset.FromUnixTimeMilliseconds(body.CreateTime);
@@ -25,8 +25,11 @@ public sealed class EventMessage
     /// <summary>The message id; replies name it in <c>reply_to_message_id</c>.</summary>
     public string MessageId { get; }
 
-    /// <summary>The conversation (pass it to the history API).</summary>
-    public string? ConversationId { get; }
+    /// <summary>
+    /// The conversation (spec §5: every message carries one); <see cref="MessageEvent.GetHistoryAsync(int, CancellationToken)"/>
+    /// reads its history. An event whose message lacks it is malformed: logged, acked and skipped.
+    /// </summary>
+    public string ConversationId { get; }
 
     /// <summary>The <c>msg_type</c>: one of <see cref="WireNames.MsgTypes"/>, or another type passed through intact.</summary>
     public string MsgType { get; }
@@ -131,6 +134,12 @@ public sealed class EventMessage
                 reason = "an image without url";
                 return false;
             }
+        }
+
+        if (string.IsNullOrWhiteSpace(body.ConversationId))
+        {
+            reason = "missing message.conversation_id";
+            return false;
         }
 
         message = new EventMessage(body, content, text, images, mentioned);

@@ -32,4 +32,14 @@ internal interface IEventReplySink
     /// <exception cref="MitiTimeoutException">No ack after all attempts.</exception>
     /// <exception cref="MitiApiException">The server rejected the frame (ack with a code ≠ 0).</exception>
     Task SendTerminalStreamFrameAsync(StreamFrame frame, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads a page of a conversation's history through <c>GET /agent/v1/conversations/{id}/messages</c> (spec §7).
+    /// <see cref="MitiAgentClient"/> implements it with its public <c>GetHistoryAsync</c>; sinks that cannot read history
+    /// (test doubles that do not override it) throw <see cref="NotSupportedException"/>.
+    /// </summary>
+    /// <exception cref="MitiApiException">The server refused the request.</exception>
+    /// <exception cref="NotSupportedException">This sink cannot read history.</exception>
+    Task<HistoryPage> GetHistoryAsync(string conversationId, int limit, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This reply sink cannot read conversation history.");
 }

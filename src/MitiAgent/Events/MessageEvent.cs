@@ -55,6 +55,19 @@ public class MessageEvent : AgentEvent
     public Task<SentMessage> ReplyAsync(string text, bool useMarkdown = true, CancellationToken cancellationToken = default) =>
         SendAsync(RequireSink(), BuildReply(text, useMarkdown), cancellationToken);
 
+    /// <summary>
+    /// Answers the message as markdown (<c>stream_full</c>), like <see cref="ReplyAsync(string, bool, CancellationToken)"/>
+    /// with <c>useMarkdown</c> = <see langword="true"/>: <c>e.ReplyAsync(text, cancellationToken)</c>.
+    /// </summary>
+    /// <param name="text">Not empty, at most 20 000 characters.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>The new message's id and time.</returns>
+    /// <exception cref="ArgumentException">The text is empty or too long (nothing is sent).</exception>
+    /// <exception cref="InvalidOperationException">The event is not bound to a client.</exception>
+    /// <exception cref="MitiApiException">The server refused the message.</exception>
+    public Task<SentMessage> ReplyAsync(string text, CancellationToken cancellationToken) =>
+        ReplyAsync(text, useMarkdown: true, cancellationToken);
+
     /// <summary>Answers the message with any content (image, at_text, raw, ...), to the same target as <see cref="ReplyAsync(string, bool, CancellationToken)"/>.</summary>
     /// <param name="content">The content.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
@@ -72,7 +85,8 @@ public class MessageEvent : AgentEvent
 
     /// <summary>
     /// Opens the stream that fills this run's assistant message (spec §6.2). Deltas are coalesced to at most one frame
-    /// per interval; finish with <see cref="MitiReplyStream.CompleteAsync"/> or <see cref="MitiReplyStream.FailAsync"/>.
+    /// per interval; finish with <see cref="MitiReplyStream.CompleteAsync(string?, string?, CancellationToken)"/> or
+    /// <see cref="MitiReplyStream.FailAsync(string, string, CancellationToken)"/>.
     /// </summary>
     /// <returns>The stream of this event's run.</returns>
     /// <exception cref="InvalidOperationException">The event has no <c>run_id</c>/<c>assistant_msg_id</c>, is not bound to a client, or its stream was already opened.</exception>
@@ -92,6 +106,20 @@ public class MessageEvent : AgentEvent
     }
 
     /// <summary>
+    /// Sends the terminal <c>completed</c> frame of this run with the whole answer and no reasoning, like
+    /// <see cref="ReplyCompletedAsync(string, string?, CancellationToken)"/>: <c>e.ReplyCompletedAsync(answer, cancellationToken)</c>.
+    /// </summary>
+    /// <param name="answer">The whole answer.</param>
+    /// <param name="cancellationToken">Cancels waiting for the ack.</param>
+    /// <returns>Completes when the server acked the frame.</returns>
+    /// <exception cref="InvalidOperationException">No run to answer, not bound to a client, or the run was already finished.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="MitiTimeoutException">The frame was never acked.</exception>
+    /// <remarks>After the run was cancelled (<see cref="AgentEvent.CancellationToken"/>), returns at once without sending.</remarks>
+    public Task ReplyCompletedAsync(string answer, CancellationToken cancellationToken) =>
+        ReplyCompletedAsync(answer, null, cancellationToken);
+
+    /// <summary>
     /// Sends the terminal <c>completed</c> frame of this run with the whole answer (the reference's
     /// <c>reply_completed(answer, seq, run_id, assistant_msg_id, reasoning)</c>; <c>seq</c> and the ids come from the event).
     /// The frame is resent until acked (up to 5 attempts).
@@ -101,8 +129,9 @@ public class MessageEvent : AgentEvent
     /// <param name="cancellationToken">Cancels waiting for the ack.</param>
     /// <returns>Completes when the server acked the frame.</returns>
     /// <exception cref="InvalidOperationException">No run to answer, not bound to a client, or the run was already finished.</exception>
-    /// <exception cref="OperationCanceledException">The run was cancelled (<see cref="AgentEvent.CancellationToken"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="MitiTimeoutException">The frame was never acked.</exception>
+    /// <remarks>After the run was cancelled (<see cref="AgentEvent.CancellationToken"/>), returns at once without sending.</remarks>
     public Task ReplyCompletedAsync(string answer, string? reasoning = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(answer);
@@ -157,10 +186,28 @@ public class MessageEvent : AgentEvent
     /// <param name="cancellationToken">Cancels waiting for the ack.</param>
     /// <returns>Completes when the server acked the frame.</returns>
     /// <exception cref="InvalidOperationException">No run to answer, not bound to a client, or the run was already finished.</exception>
-    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="MitiTimeoutException">The frame was never acked.</exception>
+    /// <remarks>After the run was cancelled (<see cref="AgentEvent.CancellationToken"/>), returns at once without sending.</remarks>
     public Task ReplyFailedAsync(string code, string msg, CancellationToken cancellationToken = default) =>
         GetOrCreateStream().FailAsync(code, msg, cancellationToken);
+
+    /// <summary>
+    /// Reads the newest messages of this message's conversation (spec §7, <c>GET /conversations/{id}/messages</c>),
+    /// oldest first, with <see cref="HistoryPage.HasMore"/> telling whether older ones exist.
+    /// </summary>
+    /// <param name="limit">How many messages, 1–100 (default 10).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page of history.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1–100.</exception>
+    /// <exception cref="InvalidOperationException">The event is not bound to a client.</exception>
+    /// <exception cref="MitiApiException">The server refused the request.</exception>
+    public Task<HistoryPage> GetHistoryAsync(int limit = 10, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 100);
+        return RequireSink().GetHistoryAsync(Message.ConversationId, limit, cancellationToken);
+    }
 
     /// <summary>The validated request <see cref="ReplyAsync(string, bool, CancellationToken)"/> sends.</summary>
     internal SendMessageRequest BuildReply(string text, bool useMarkdown)

@@ -56,7 +56,14 @@ internal sealed class MitiRestClient
     /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first (spec §7).</summary>
     /// <exception cref="ArgumentException"><paramref name="conversationId"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1–100.</exception>
-    public Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(string conversationId, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(string conversationId, int limit, CancellationToken ct) =>
+        (await GetHistoryPageAsync(conversationId, limit, ct).ConfigureAwait(false)).Messages;
+
+    /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first, and <c>has_more</c> (spec §7).</summary>
+    /// <exception cref="ArgumentException"><paramref name="conversationId"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1–100.</exception>
+    /// <exception cref="MitiApiException">The server refused the request, or transient failures outlasted the retries.</exception>
+    public Task<HistoryPage> GetHistoryPageAsync(string conversationId, int limit, CancellationToken ct)
     {
         Uri uri = _endpoints.HistoryUri(conversationId, limit);
         return GetHistoryCoreAsync(uri, ct);
@@ -75,10 +82,10 @@ internal sealed class MitiRestClient
         return data;
     }
 
-    private async Task<IReadOnlyList<HistoryMessage>> GetHistoryCoreAsync(Uri uri, CancellationToken ct)
+    private async Task<HistoryPage> GetHistoryCoreAsync(Uri uri, CancellationToken ct)
     {
         HistoryData data = await CallAsync(isSend: false, HttpMethod.Get, uri, null, MitiJsonContext.Default.ApiResponseHistoryData, ct).ConfigureAwait(false);
-        return data.Messages;
+        return new HistoryPage(data.Messages ?? [], data.HasMore);
     }
 
     private async Task<T> CallAsync<T>(bool isSend, HttpMethod method, Uri uri, SendMessageRequest? body, JsonTypeInfo<ApiResponse<T>> typeInfo, CancellationToken ct)

@@ -147,6 +147,40 @@ public sealed partial class AotAgentTests(AotPublishFixture publish, ITestOutput
     }
 
     [Fact]
+    public async Task Il_assembly_of_the_aot_publish_run_with_dotnet_says_jit()
+    {
+        // The publish builds the IL assembly first (runtimeconfig.json: IsDynamicCodeSupported=false), then compiles it
+        // to native code. `dotnet AotAgent.dll` runs that assembly under the JIT and must say so (issue 10 §6).
+        string? assembly = Directory.Exists(SharedArtifacts.Path)
+            ? Directory.EnumerateFiles(SharedArtifacts.Path, "AotAgent.dll", SearchOption.AllDirectories)
+                .FirstOrDefault(path => File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json"))
+                    && File.ReadAllText(Path.ChangeExtension(path, ".runtimeconfig.json")).Contains("\"System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported\": false", StringComparison.Ordinal))
+            : null;
+        Assert.True(assembly is not null, "no AotAgent.dll with IsDynamicCodeSupported=false under " + SharedArtifacts.Path + ":\n" + publish.Output);
+
+        var options = new MitiEmulatorOptions();
+        options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "AotBot" });
+        await using var emulator = new MitiEmulator(options);
+        await emulator.StartAsync();
+
+        using var agent = ExternalProcess.Start("dotnet", [assembly!, "--max-events", "1"], environment: Credentials(emulator.BaseUrl));
+        try
+        {
+            string connected = await agent.WaitForLineAsync("connected in ", Timeout);
+            Assert.Contains("(JIT) to " + emulator.BaseUrl, connected, StringComparison.Ordinal);
+
+            var dm = emulator.InjectMessage(AppId, "u_1", "which runtime?");
+            var reply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == dm.MessageId, Timeout);
+            Assert.Contains("### Echo from a JIT agent", reply.Text, StringComparison.Ordinal);
+            Assert.Equal(0, await agent.WaitForExitAsync(Timeout));
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
     public async Task Native_binary_without_credentials_says_what_to_set_and_exits_2()
     {
         publish.AssertPublished();

@@ -15,8 +15,33 @@ public sealed class GeneratedDispatchTests
         IMitiAgentHandler agent = new GeneratedEchoAgent(new ConcurrentQueue<string>());
 
         Assert.Equal(
-            MitiHandlerKinds.Message | MitiHandlerKinds.GroupAt | MitiHandlerKinds.Cancel | MitiHandlerKinds.Overload,
+            MitiHandlerKinds.Message | MitiHandlerKinds.GroupAt | MitiHandlerKinds.Cancel | MitiHandlerKinds.Overload | MitiHandlerKinds.Error,
             agent.HandledKinds);
+    }
+
+    [Fact]
+    public async Task GeneratedErrorDispatchCallsTheOnErrorMethodWithTheEventExceptionAndToken()
+    {
+        var calls = new ConcurrentQueue<string>();
+        IMitiAgentHandler agent = new GeneratedEchoAgent(calls);
+        using var cts = new CancellationTokenSource();
+
+        // The SDK builds contexts internally; the test reaches its internal factory methods through reflection only to
+        // hand the generated (reflection-free) code a real event.
+        const System.Reflection.BindingFlags NonPublic = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance;
+        MitiAgent.Protocol.EventFrame frame = System.Text.Json.JsonSerializer.Deserialize(
+            """{"type":"event","header":{"event_id":"evt_err_1","event_type":"assistant.cancel","create_time":1},"event":{"run_id":"run_1","conversation_id":"conv_1","sender":{"user_id":"u_1"}}}""",
+            MitiAgent.Protocol.MitiJsonContext.Default.EventFrame)!;
+        object parsed = typeof(AgentEvent).GetMethod("FromFrame", NonPublic)!.Invoke(null, [frame, null])!;
+        var agentEvent = (AgentEvent)parsed.GetType().GetProperty("Event")!.GetValue(parsed)!;
+        var context = (MitiEventContext)typeof(MitiEventContext)
+            .GetConstructors(NonPublic)
+            .Single()
+            .Invoke([agentEvent, null, cts.Token]);
+
+        await agent.DispatchErrorAsync(context, new InvalidOperationException("boom"));
+
+        Assert.Equal(["Error:evt_err_1:boom:True"], calls.ToArray());
     }
 
     [Fact]

@@ -35,4 +35,11 @@ public sealed partial class GeneratedEchoAgent(ConcurrentQueue<string> calls)
 
     [OnOverload]
     private static Task Busy(MessageEvent e) => e.ReplyAsync("系统繁忙,请稍后重试", useMarkdown: false);
+
+    [OnError]
+    private Task Failed(AgentEvent e, Exception exception, CancellationToken ct)
+    {
+        calls.Enqueue("Error:" + e.EventId + ":" + exception.Message + ":" + ct.CanBeCanceled);
+        return Task.CompletedTask;
+    }
 }

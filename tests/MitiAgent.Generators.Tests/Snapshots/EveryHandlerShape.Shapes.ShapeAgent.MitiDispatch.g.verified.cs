@@ -7,7 +7,7 @@ namespace Shapes
     partial class ShapeAgent : global::MitiAgent.IMitiAgentHandler
     {
         [global::System.CodeDom.Compiler.GeneratedCode("MitiAgent.Generators", "%VERSION%")]
-        global::MitiAgent.MitiHandlerKinds global::MitiAgent.IMitiAgentHandler.HandledKinds => global::MitiAgent.MitiHandlerKinds.Message | global::MitiAgent.MitiHandlerKinds.GroupAt | global::MitiAgent.MitiHandlerKinds.Cancel | global::MitiAgent.MitiHandlerKinds.Overload;
+        global::MitiAgent.MitiHandlerKinds global::MitiAgent.IMitiAgentHandler.HandledKinds => global::MitiAgent.MitiHandlerKinds.Message | global::MitiAgent.MitiHandlerKinds.GroupAt | global::MitiAgent.MitiHandlerKinds.Cancel | global::MitiAgent.MitiHandlerKinds.Overload | global::MitiAgent.MitiHandlerKinds.Error;
 
         [global::System.CodeDom.Compiler.GeneratedCode("MitiAgent.Generators", "%VERSION%")]
         global::System.Threading.Tasks.ValueTask global::MitiAgent.IMitiAgentHandler.DispatchAsync(global::MitiAgent.MitiEventContext context)
@@ -57,6 +57,12 @@ namespace Shapes
             }
 
             return default;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("MitiAgent.Generators", "%VERSION%")]
+        global::System.Threading.Tasks.ValueTask global::MitiAgent.IMitiAgentHandler.DispatchErrorAsync(global::MitiAgent.MitiEventContext context, global::System.Exception exception)
+        {
+            return new global::System.Threading.Tasks.ValueTask(this.Failed(context.Event, exception, context.CancellationToken));
         }
     }
 }

@@ -213,6 +213,23 @@ public sealed class RestClientTests
     }
 
     [Fact]
+    public async Task History_page_keeps_has_more()
+    {
+        await using Fixture f = await Fixture.StartAsync();
+        InjectedEvent asked = f.Host.Emulator.InjectMessage(EmulatorTestHost.AppId, User, "question");
+        await f.Rest.SendAsync(Text(User, "answer 1") with { ReplyToMessageId = asked.MessageId }, CancellationToken.None).WaitAsync(Timeout);
+
+        HistoryPage partial = await f.Rest.GetHistoryPageAsync(asked.ConversationId, 1, CancellationToken.None).WaitAsync(Timeout);
+        HistoryPage whole = await f.Rest.GetHistoryPageAsync(asked.ConversationId, 2, CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.True(partial.HasMore);
+        Assert.Equal(["answer 1"], partial.Messages.Select(m => m.Content));
+        Assert.False(whole.HasMore);
+        Assert.Equal(["question", "answer 1"], whole.Select(m => m.Content));
+        Assert.Equal("HistoryPage { Count = 2, HasMore = false }", whole.ToString());
+    }
+
+    [Fact]
     public async Task History_validates_its_arguments_before_any_request()
     {
         await using Fixture f = await Fixture.StartAsync(start: false);
