@@ -76,8 +76,8 @@ public sealed class ChatPageBrowserTests(ChromiumFixture chromium, ITestOutputHe
         Until(() => StreamingText(page).Length > early.Length + 10, "the streamed answer to grow");
         Assert.True(page.FindElement(By.Id("typing")).Displayed);
         Assert.Contains("ChatBot is answering", page.FindElement(By.Id("typing-text")).Text, StringComparison.Ordinal);
-        var reasoning = page.FindElement(By.CssSelector(".msg.assistant details.reasoning"));
-        Assert.Null(reasoning.GetAttribute("open")); // collapsed
+        // The reasoning is there, collapsed (read in one script: the growing message is re-rendered meanwhile).
+        Assert.Equal(false, page.ExecuteScript("return document.querySelector('.msg.assistant details.reasoning').open;"));
 
         page.FindElement(By.Id("stop-button")).Click();
 
@@ -230,17 +230,20 @@ public sealed class ChatPageBrowserTests(ChromiumFixture chromium, ITestOutputHe
         Until(() => page.FindElement(By.Id("input")).GetAttribute("value") == string.Empty, "the message to be sent");
     }
 
-    private static List<string> AssistantTexts(ChromeDriver page) =>
-        page.FindElements(By.CssSelector(".msg.assistant .body")).Select(e => (e.GetAttribute("textContent") ?? string.Empty).Trim()).ToList();
+    // Read in one script each: the page re-renders a message while it grows, so element references can go stale.
+    private static List<string> AssistantTexts(ChromeDriver page) => Texts(page, ".msg.assistant .body", "textContent");
 
-    private static List<string> UserTexts(ChromeDriver page) =>
-        page.FindElements(By.CssSelector(".msg.user .body")).Select(e => (e.GetAttribute("textContent") ?? string.Empty).Trim()).ToList();
+    private static List<string> UserTexts(ChromeDriver page) => Texts(page, ".msg.user .body", "textContent");
 
-    private static string StreamingText(ChromeDriver page) =>
-        page.FindElements(By.CssSelector(".msg.assistant .body")).Select(e => e.GetAttribute("textContent") ?? string.Empty).FirstOrDefault() ?? string.Empty;
+    private static string StreamingText(ChromeDriver page) => AssistantTexts(page).FirstOrDefault() ?? string.Empty;
 
     private static List<string> ConnectionIds(ChromeDriver page) =>
-        page.FindElements(By.CssSelector("#connections li")).Select(e => e.GetAttribute("data-conn") ?? string.Empty).ToList();
+        ((IEnumerable<object>)page.ExecuteScript("return [...document.querySelectorAll('#connections li')].map(e => e.dataset.conn);")!)
+            .Select(o => (string)o).ToList();
+
+    private static List<string> Texts(ChromeDriver page, string selector, string property) =>
+        ((IEnumerable<object>)page.ExecuteScript($"return [...document.querySelectorAll(\"{selector}\")].map(e => e.{property}.trim());")!)
+            .Select(o => (string)o).ToList();
 
     /// <summary>Polls (every 50 ms, at most 20 s) until <paramref name="condition"/> holds.</summary>
     private static void Until(Func<bool> condition, string what)
