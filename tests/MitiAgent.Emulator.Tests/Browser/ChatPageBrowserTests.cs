@@ -64,6 +64,35 @@ public sealed class ChatPageBrowserTests(ChromiumFixture chromium, ITestOutputHe
     }
 
     [BrowserFact]
+    public async Task Another_user_and_a_new_group_are_added_from_the_page_and_chat_as_that_user()
+    {
+        await using var session = await ChatSession.StartAsync();
+        var page = Open(session);
+
+        page.FindElement(By.Id("new-user")).Click();
+        Answer(page, "u_zhang");
+        Answer(page, "张三");
+        Until(() => (string?)page.ExecuteScript("return document.getElementById('user-select').value;") == "u_zhang", "the new user selected");
+        Send(page, "我是张三");
+        Until(() => AssistantTexts(page).Contains("收到:我是张三"), "the echo to the new user");
+        var dm = Assert.Single(session.Emulator.InjectedEvents);
+        Assert.Equal("conv-u_zhang", dm.ConversationId);
+        Until(() => UserTexts(page).Count == 1 && page.FindElement(By.CssSelector(".msg.user .sender")).Text == "张三", "the user's name on the message");
+
+        page.FindElement(By.Id("new-group")).Click();
+        Answer(page, "sg_new");
+        Until(() => (string?)page.ExecuteScript("return document.getElementById('target-select').value;") == "group:sg_new", "the new group selected");
+        Until(() => AssistantTexts(page).Count == 0, "the group's empty conversation");
+        Send(page, "hi all"); // no @mention: not sent, the page explains
+        Until(() => page.FindElement(By.Id("notice")).Text.Contains("@ChatBot", StringComparison.Ordinal), "the hint to mention the agent");
+        Assert.Single(session.Emulator.InjectedEvents);
+        page.FindElement(By.Id("input")).Clear();
+        Send(page, "@ChatBot hi all");
+        Until(() => AssistantTexts(page).Contains("收到:hi all"), "the group reply");
+        Assert.Equal("conv-sg_new", session.Emulator.InjectedEvents[^1].ConversationId);
+    }
+
+    [BrowserFact]
     public async Task A_streamed_answer_grows_in_the_page_and_Stop_cancels_the_run_in_the_agent()
     {
         await using var session = await ChatSession.StartAsync();
@@ -227,7 +256,30 @@ public sealed class ChatPageBrowserTests(ChromiumFixture chromium, ITestOutputHe
 
         input.SendKeys(text);
         input.SendKeys(Keys.Enter);
-        Until(() => page.FindElement(By.Id("input")).GetAttribute("value") == string.Empty, "the message to be sent");
+        Until(
+            () => page.FindElement(By.Id("input")).GetAttribute("value") == string.Empty || page.FindElement(By.Id("notice")).Displayed,
+            "the message to be sent (or a notice why not)");
+    }
+
+    /// <summary>Answers the page's prompt() dialog.</summary>
+    private static void Answer(ChromeDriver page, string text)
+    {
+        IAlert? prompt = null;
+        Until(() => (prompt = TryAlert(page)) is not null, "the prompt");
+        prompt!.SendKeys(text);
+        prompt.Accept();
+    }
+
+    private static IAlert? TryAlert(ChromeDriver page)
+    {
+        try
+        {
+            return page.SwitchTo().Alert();
+        }
+        catch (NoAlertPresentException)
+        {
+            return null;
+        }
     }
 
     // Read in one script each: the page re-renders a message while it grows, so element references can go stale.
