@@ -18,25 +18,35 @@ internal sealed class DemoChat(MitiEmulator emulator, string appId)
     public string AppId => appId;
 
     /// <summary>A user writes to the agent; returns the reply the agent sent with <c>messages/send</c>.</summary>
-    public Task<SentMessage> DirectMessageAsync(string userId, string userName, string text, CancellationToken cancellationToken)
+    public async Task<SentMessage> DirectMessageAsync(string userId, string userName, string text, CancellationToken cancellationToken)
     {
         var injected = emulator.InjectMessage(appId, userId, text, userName);
-        return emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId, AnswerTimeout, cancellationToken);
+        var reply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId, AnswerTimeout, cancellationToken);
+        await AnswerLoggedAsync(injected, cancellationToken);
+        return reply;
     }
 
     /// <summary>A user @mentions the agent in a group; returns the reply the agent sent to the group.</summary>
-    public Task<SentMessage> GroupMentionAsync(string groupId, string userId, string userName, string text, CancellationToken cancellationToken)
+    public async Task<SentMessage> GroupMentionAsync(string groupId, string userId, string userName, string text, CancellationToken cancellationToken)
     {
         var injected = emulator.InjectGroupAt(appId, groupId, userId, text, userName);
-        return emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId, AnswerTimeout, cancellationToken);
+        var reply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId, AnswerTimeout, cancellationToken);
+        await AnswerLoggedAsync(injected, cancellationToken);
+        return reply;
     }
 
-    /// <summary>A user writes to the agent; returns the run's final answer once its terminal stream frame arrived.</summary>
-    public Task<FinalAnswer> StreamedAnswerAsync(string userId, string userName, string text, CancellationToken cancellationToken)
+    /// <summary>A user writes to the agent; returns the run's final answer once its terminal stream frame arrived and the agent logged it.</summary>
+    public async Task<FinalAnswer> StreamedAnswerAsync(string userId, string userName, string text, CancellationToken cancellationToken)
     {
         var injected = emulator.InjectMessage(appId, userId, text, userName);
-        return emulator.WaitForFinalAnswerAsync(injected.RunId!, AnswerTimeout, cancellationToken);
+        var final = await emulator.WaitForFinalAnswerAsync(injected.RunId!, AnswerTimeout, cancellationToken);
+        await AnswerLoggedAsync(injected, cancellationToken);
+        return final;
     }
+
+    /// <summary>Waits until the agent printed the last line of its answer to <paramref name="message"/>, so the demo's lines stay in order.</summary>
+    public Task AnswerLoggedAsync(InjectedEvent message, CancellationToken cancellationToken) =>
+        ChatLog.AnswerLogged(message.RunId).WaitAsync(AnswerTimeout, cancellationToken);
 
     /// <summary>A user writes to the agent; returns at once (see <see cref="StreamStartedAsync"/>).</summary>
     public InjectedEvent Send(string userId, string userName, string text) => emulator.InjectMessage(appId, userId, text, userName);

@@ -20,6 +20,9 @@ internal sealed class SampleDefinition
     /// <summary>Scripted messages played against the embedded emulator once the agent is connected.</summary>
     public Func<DemoChat, CancellationToken, Task>? Demo { get; init; }
 
+    /// <summary>Whether the agent answers with streamed answers (stream frames, not <c>messages/send</c>): where the banner says to look.</summary>
+    public bool StreamsAnswers { get; init; }
+
     /// <summary>Adjusts the client's options (limits, intervals) before the client is created.</summary>
     public Action<MitiAgentOptions>? Configure { get; init; }
 }
@@ -27,8 +30,9 @@ internal sealed class SampleDefinition
 /// <summary>
 /// Runs a sample agent until Ctrl+C / SIGTERM. With <c>MITI_APP_ID</c> and <c>MITI_APP_SECRET</c> set it connects to
 /// that Miti server (<c>MITI_API_BASE_URL</c>, else production). Without them it starts a Miti emulator inside this
-/// process, connects to it, prints how to talk to it and plays a short scripted demo, so a plain <c>dotnet run</c>
-/// shows the agent at work with nothing set up.
+/// process, connects to it, prints how to talk to it (the emulator's chat page, the terminal, curl), plays a short
+/// scripted demo and then, when stdin is a terminal, sends each line typed to the agent and prints the answer, so a plain
+/// <c>dotnet run</c> shows the agent at work with nothing set up.
 /// </summary>
 internal static class SampleHost
 {
@@ -39,17 +43,26 @@ internal static class SampleHost
     public const string PreferredUrl = "http://localhost:10006";
 
     /// <summary>Runs the sample; returns the process exit code (0 after Ctrl+C, 1 when the server refused the app, 2 for bad settings).</summary>
-    /// <param name="args">The command line: <c>--verbose</c> shows the SDK's log; <c>--help</c> prints the usage.</param>
+    /// <param name="args">The command line: <c>--verbose</c> shows the SDK's log; <c>--no-demo</c> skips the demo;
+    /// <c>--chat</c> reads chat lines from stdin even when it is not a terminal; <c>--help</c> prints the usage.</param>
     /// <param name="sample">The agent and its demo.</param>
     public static async Task<int> RunAsync(string[] args, SampleDefinition sample)
     {
         bool verbose = false;
+        bool demo = true;
+        bool chat = !Console.IsInputRedirected;
         foreach (string arg in args)
         {
             switch (arg)
             {
                 case "--verbose":
                     verbose = true;
+                    break;
+                case "--no-demo":
+                    demo = false;
+                    break;
+                case "--chat":
+                    chat = true;
                     break;
                 case "--help" or "-h":
                     Console.WriteLine(Usage(sample.Name));
@@ -117,30 +130,38 @@ internal static class SampleHost
                 switch (e.Current)
                 {
                     case MitiClientState.Connected:
-                        Console.WriteLine($"{(connected.TrySetResult() ? "connected" : "reconnected")} to {client.BaseUrl} as {appId}");
+                        ChatLog.Print($"{(connected.TrySetResult() ? "connected" : "reconnected")} to {client.BaseUrl} as {appId}");
                         break;
                     case MitiClientState.Reconnecting:
-                        Console.WriteLine("connection lost, reconnecting...");
+                        ChatLog.Print("connection lost, reconnecting...");
                         break;
                 }
             };
 
             if (emulator is null)
             {
-                Console.WriteLine($"{sample.Name}: connecting to {client.BaseUrl} as {appId}. Press Ctrl+C to stop.");
+                ChatLog.Print($"{sample.Name}: connecting to {client.BaseUrl} as {appId}. Press Ctrl+C to stop.");
             }
             else
             {
-                PrintEmbeddedBanner(sample, emulator);
+                PrintEmbeddedBanner(sample, emulator, chat);
             }
 
             var run = client.RunAsync(sample.Agent, shutdown.Token);
             try
             {
                 await Task.WhenAny(connected.Task, run);
-                if (connected.Task.IsCompleted && emulator is not null && sample.Demo is not null)
+                if (connected.Task.IsCompleted && emulator is not null)
                 {
-                    await PlayDemoAsync(sample, new DemoChat(emulator, appId!), shutdown.Token);
+                    if (demo && sample.Demo is not null)
+                    {
+                        await PlayDemoAsync(sample, new DemoChat(emulator, appId!), chat, shutdown.Token);
+                    }
+
+                    if (chat && !shutdown.Token.IsCancellationRequested)
+                    {
+                        await new TerminalChat(emulator, appId!, sample.Name).RunAsync(Console.In, shutdown.Token);
+                    }
                 }
 
                 await run;
@@ -152,7 +173,7 @@ internal static class SampleHost
             }
         }
 
-        Console.WriteLine($"{sample.Name} stopped.");
+        ChatLog.Print($"{sample.Name} stopped.");
         return 0;
     }
 
@@ -177,27 +198,31 @@ internal static class SampleHost
         }
     }
 
-    private static void PrintEmbeddedBanner(SampleDefinition sample, MitiEmulator emulator)
+    private static void PrintEmbeddedBanner(SampleDefinition sample, MitiEmulator emulator, bool chat)
     {
-        string injectBody = $$"""{"app_id":"{{DemoAppId}}","user_id":"u_you","text":"{{sample.ExampleText}}"}""";
-        Console.WriteLine($"""
+        string injectBody = $$"""{"app_id":"{{DemoAppId}}","user_id":"{{TerminalChat.UserId}}","text":"{{sample.ExampleText}}"}""";
+        string answers = sample.StreamsAnswers
+            ? $"curl -s {emulator.ControlUrl}/conversations/{DemoAppId}/conv-{TerminalChat.UserId}  (streamed answers grow there; finished ones: {emulator.ControlUrl}/final-answers)"
+            : $"curl -s {emulator.ControlUrl}/sent";
+        ChatLog.Print($"""
             {sample.Name} runs against a Miti emulator inside this process (MITI_APP_ID / MITI_APP_SECRET are not set).
-              chat address:  {emulator.BaseUrl}
+              chat page:     {emulator.ChatPageUrl}  (open it in a browser: talk to the agent, watch its connections, inject faults)
+              Miti API:      {emulator.BaseUrl}  (the agent's base URL)
               control API:   {emulator.ControlUrl}  (docs/emulator.md)
               say something: curl -s {emulator.ControlUrl}/inject/message -H 'Content-Type: application/json' -d '{injectBody}'
-              see replies:   curl -s {emulator.ControlUrl}/sent
+              see answers:   {answers}
               real server:   set MITI_APP_ID and MITI_APP_SECRET (and MITI_API_BASE_URL) to connect there instead.
-            Press Ctrl+C to stop.
+            {(chat ? "Type a message below to chat from this terminal. " : string.Empty)}Press Ctrl+C to stop.
             """);
     }
 
-    private static async Task PlayDemoAsync(SampleDefinition sample, DemoChat chat, CancellationToken cancellationToken)
+    private static async Task PlayDemoAsync(SampleDefinition sample, DemoChat chat, bool terminalChat, CancellationToken cancellationToken)
     {
-        Console.WriteLine("Demo: a few messages from made-up users (send your own with the curl command above).");
+        ChatLog.Print("Demo: a few messages from made-up users (--no-demo skips it).");
         try
         {
             await sample.Demo!(chat, cancellationToken);
-            Console.WriteLine("Demo done. The agent keeps running; Ctrl+C stops it.");
+            ChatLog.Print(terminalChat ? "Demo done. Your turn:" : "Demo done. The agent keeps running; Ctrl+C stops it.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -205,18 +230,22 @@ internal static class SampleHost
         }
         catch (TimeoutException ex)
         {
-            Console.WriteLine("Demo stopped: " + ex.Message);
+            ChatLog.Print("Demo stopped: " + ex.Message);
         }
     }
 
     private static string Usage(string name) => $"""
         {name}: a MitiAgent sample.
 
-        Usage: dotnet run --project samples/{name} [-- --verbose]
+        Usage: dotnet run --project samples/{name} [-- options]
           --verbose   also show the SDK's log (token, gateway, every event and send)
+          --no-demo   skip the scripted demo
+          --chat      read chat lines from stdin even when it is not a terminal (e.g. piped)
 
         With MITI_APP_ID and MITI_APP_SECRET (and optionally MITI_API_BASE_URL) set, it connects to that Miti server.
-        Without them it runs against a Miti emulator inside this process and plays a short demo.
+        Without them it runs against a Miti emulator inside this process: it prints the address of the emulator's chat
+        page, plays a short demo, then (when stdin is a terminal) sends each line you type to the agent as a DM from
+        u_you and prints the answer.
         """;
 
     private static string? ReadEnvironment(string name) =>

@@ -37,7 +37,7 @@ internal sealed class ShutdownSignal : IDisposable
         }
 
         context.Cancel = true;
-        Console.WriteLine("Stopping (press Ctrl+C again to quit at once)...");
+        ChatLog.Print("Stopping (press Ctrl+C again to quit at once)...");
         _stop.Cancel();
     }
 }

@@ -9,6 +9,7 @@ return await SampleHost.RunAsync(args, new SampleDefinition
     Name = "StreamingAgent",
     Agent = new StreamingAgent(new FakeLanguageModel(TimeProvider.System, wordDelay: TimeSpan.FromMilliseconds(30))),
     ExampleText = "tell me a story",
+    StreamsAnswers = true,
     // Deliberately small so that the overload handler is easy to see: with two answers streaming, a third message
     // gets the "busy" reply. Real agents keep the default (64).
     Configure = options => { options.MaxConcurrency = 2; options.HandlerQueueCapacity = 0; },
@@ -34,5 +35,8 @@ return await SampleHost.RunAsync(args, new SampleDefinition
                 chat.Cancel(message);
             }
         }
+
+        // Every answer (stopped or "busy") printed before the demo says it is done.
+        await Task.WhenAll(asked.Select(m => chat.AnswerLoggedAsync(m, ct)));
     },
 });

@@ -31,21 +31,23 @@ public sealed partial class StreamingAgent(FakeLanguageModel model)
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The user pressed stop, or the agent is shutting down past its timeout. The SDK has already stopped the
-            // deltas and the platform ends the run: there is nothing more to send.
-            ChatLog.Streaming(e, $"stopped after {stream.Seq} frames: the run was cancelled");
+            // deltas and the platform ends the run: there is nothing more to send. (The "<- cancel" line of the cancel
+            // handler comes first when a cancel is what stopped the run.)
+            await ChatLog.CancelLoggedAsync(stream.RunId, TimeSpan.FromSeconds(1));
+            ChatLog.StreamEnded(e, $"stopped after {stream.Seq} frames: the run was cancelled");
             return;
         }
         catch (LanguageModelException ex)
         {
             // Tell the user instead of leaving the message unfinished.
             await stream.FailAsync("model_error", ex.Message, ct);
-            ChatLog.Streaming(e, "failed: " + ex.Message);
+            ChatLog.StreamEnded(e, "failed: " + ex.Message);
             return;
         }
 
         // The whole answer and reasoning in one acknowledged frame (resent until acked).
         await stream.CompleteAsync(cancellationToken: ct);
-        ChatLog.Streaming(e, $"completed, {stream.Answer.Length} characters in {stream.Seq} frames");
+        ChatLog.StreamEnded(e, $"completed, {stream.Answer.Length} characters in {stream.Seq} frames");
     }
 
     [OnCancel]

@@ -9,12 +9,13 @@ namespace MitiAgent.Emulator;
 
 /// <summary>
 /// The HTTP control API under <c>/_emulator</c>: the same operations as <see cref="MitiEmulator"/>'s C# API, for
-/// tools, scripts and the chat page. Bad input answers 400 with <c>{"ok": false, "error": "..."}</c>.
+/// tools, scripts and the chat page. JSON is readable UTF-8. Bad input answers 400 with the spec's envelope
+/// <c>{"code": 10003, "msg": "app_id is required", "data": null}</c>.
 /// </summary>
 internal static class ControlEndpoints
 {
     public const string Prefix = "/_emulator";
-    private static readonly EmulatorJsonContext Json = EmulatorJsonContext.Default;
+    private static readonly EmulatorJsonContext Json = EmulatorJsonContext.Readable;
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
     public static void MapControlApi(WebApplication app, MitiEmulator emulator)
@@ -115,6 +116,10 @@ internal static class ControlEndpoints
         });
     }
 
+    /// <summary>Unknown paths under the prefix: 404 with an envelope instead of an empty body.</summary>
+    public static void MapControlFallback(WebApplication app) =>
+        app.MapFallback(Prefix + "/{**path}", ctx => WriteError(ctx, StatusCodes.Status404NotFound, WireNames.Codes.NotFound, $"no control API endpoint {ctx.Request.Method} {ctx.Request.Path}"));
+
     private static ControlResult Ok(int? count = null) => new(true, count);
 
     private static string Required(string? value, string name) =>
@@ -129,7 +134,7 @@ internal static class ControlEndpoints
     private static IReadOnlyList<T> Filter<T>(IReadOnlyList<T> items, HttpContext ctx, Func<T, string?> appId) =>
         items.Where(i => Matches(ctx, "app_id", appId(i))).ToArray();
 
-    private static Task Write<T>(HttpContext ctx, T value, JsonTypeInfo<T> info, int status = StatusCodes.Status200OK)
+    internal static Task Write<T>(HttpContext ctx, T value, JsonTypeInfo<T> info, int status = StatusCodes.Status200OK)
     {
         ctx.Response.StatusCode = status;
         return ctx.Response.WriteAsJsonAsync(value, info, contentType: "application/json; charset=utf-8", ctx.RequestAborted);
@@ -143,8 +148,24 @@ internal static class ControlEndpoints
         }
         catch (ArgumentException ex)
         {
-            await Write(ctx, new ControlResult(false, Error: ex.Message), Json.ControlResult, StatusCodes.Status400BadRequest).ConfigureAwait(false);
+            await WriteError(ctx, StatusCodes.Status400BadRequest, WireNames.Codes.InvalidParameter, PlainMessage(ex)).ConfigureAwait(false);
         }
+    }
+
+    internal static Task WriteError(HttpContext ctx, int status, int code, string msg) =>
+        Write(ctx, new ControlError(code, msg), Json.ControlError, status);
+
+    /// <summary>The exception's message without .NET's " (Parameter 'appId')" suffix and "Actual value was …" line.</summary>
+    internal static string PlainMessage(ArgumentException ex)
+    {
+        string msg = ex.Message;
+        if (ex.ParamName is { } name && msg.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) is int at and >= 0)
+        {
+            msg = msg.Remove(at, $" (Parameter '{name}')".Length);
+        }
+
+        int newline = msg.IndexOf('\n', StringComparison.Ordinal);
+        return (newline >= 0 ? msg[..newline] : msg).TrimEnd('\r', ' ');
     }
 
     private static void Post<TBody>(RouteGroupBuilder c, string pattern, JsonTypeInfo<TBody> info, Func<TBody, HttpContext, ControlResult> action)
@@ -180,7 +201,7 @@ internal static class ControlEndpoints
         }
         catch (TimeoutException ex)
         {
-            await Write(ctx, new ControlResult(false, Error: ex.Message), Json.ControlResult, StatusCodes.Status408RequestTimeout).ConfigureAwait(false);
+            await WriteError(ctx, StatusCodes.Status408RequestTimeout, WireNames.Codes.NotFound, ex.Message).ConfigureAwait(false);
             return;
         }
 

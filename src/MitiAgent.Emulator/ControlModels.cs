@@ -71,7 +71,13 @@ internal sealed class FaultBody
     public string? PathPrefix { get; init; }
 }
 
-internal sealed record ControlResult(bool Ok, int? Count = null, string? Error = null);
+internal sealed record ControlResult(bool Ok, int? Count = null);
+
+/// <summary>An error of the control API: the spec's envelope (§2) with a plain message, <c>data</c> null.</summary>
+internal sealed record ControlError(
+    int Code,
+    string Msg,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] JsonElement? Data = null);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -84,6 +90,8 @@ internal sealed record ControlResult(bool Ok, int? Count = null, string? Error =
 [JsonSerializable(typeof(InjectBody))]
 [JsonSerializable(typeof(FaultBody))]
 [JsonSerializable(typeof(ControlResult))]
+[JsonSerializable(typeof(ControlError))]
+[JsonSerializable(typeof(ChatState))]
 [JsonSerializable(typeof(InjectedEvent))]
 [JsonSerializable(typeof(SentMessage))]
 [JsonSerializable(typeof(IReadOnlyList<SentMessage>))]
@@ -98,4 +106,16 @@ internal sealed record ControlResult(bool Ok, int? Count = null, string? Error =
 [JsonSerializable(typeof(IReadOnlyList<RequestRecord>))]
 [JsonSerializable(typeof(IReadOnlyList<ClosedConnection>))]
 [JsonSerializable(typeof(IReadOnlyList<HistoryMessage>))]
-internal sealed partial class EmulatorJsonContext : JsonSerializerContext;
+internal sealed partial class EmulatorJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The control API's and the chat page's JSON: readable UTF-8 (收到, not \u6536\u5230; only what JSON requires
+    /// is escaped). The wire protocol keeps <see cref="MitiJsonContext"/>'s default escaping.
+    /// </summary>
+    public static EmulatorJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -163,6 +163,7 @@ internal sealed partial class EmulatorCore
         }
 
         Log.FaultInjected(_logger, description);
+        Changes.Signal();
     }
 
     /// <summary>Runs <paramref name="action"/> under the lock once <paramref name="delay"/> has passed on the emulator clock.</summary>
@@ -350,7 +351,18 @@ internal sealed partial class EmulatorCore
         string runId = frame.RunId!;
         StreamFrames.Add(new ReceivedStreamFrame(conn.ConnId, conn.AppId, frame, Now));
         bool terminal = WireNames.StreamStates.IsTerminal(frame.State);
+        try
+        {
+            ApplyStreamFrame(conn, frame, eventId, runId, terminal);
+        }
+        finally
+        {
+            Changes.Signal();
+        }
+    }
 
+    private void ApplyStreamFrame(GatewayConnection conn, StreamFrame frame, string eventId, string runId, bool terminal)
+    {
         lock (_gate)
         {
             var app = _apps[conn.AppId];
@@ -398,7 +410,10 @@ internal sealed partial class EmulatorCore
             bool completed = frame.State == WireNames.StreamStates.Completed;
             message.StreamText.Clear();
             message.StreamText.Append(completed ? frame.Answer : streamed.Length > 0 ? streamed : "[error] " + frame.Error?.Msg);
-            message.StreamReasoning!.Clear().Append(frame.Reasoning);
+            if (completed)
+            {
+                message.StreamReasoning!.Clear().Append(frame.Reasoning);
+            }
             run.Final = new FinalAnswer(
                 app.App.AppId, run.RunId, run.AssistantMsgId, run.ConversationId, eventId, frame.State!,
                 frame.Answer, frame.Reasoning, frame.Error, streamed, Now);

@@ -90,7 +90,8 @@ internal sealed partial class EmulatorCore
         string assistantMsgId = NextId("msg");
         conv.Messages.Add(new StoredMessage(messageId, WireNames.Roles.User, user.UserId, msgType, content.Clone(), now));
         var sender = new EventSender { UserId = user.UserId, Name = user.Name };
-        app.Runs[runId] = new Run(runId, conv.Id, messageId, assistantMsgId, sender);
+        var run = new Run(runId, conv.Id, messageId, assistantMsgId, sender) { CreatedAt = now };
+        app.Runs[runId] = run;
 
         var frame = new EventFrame
         {
@@ -105,6 +106,7 @@ internal sealed partial class EmulatorCore
             },
         };
         bool delivered = DeliverNew(app, eventId, eventType, frame);
+        run.Delivered = delivered;
         var injected = new InjectedEvent(eventId, eventType, app.App.AppId, runId, assistantMsgId, messageId, conv.Id, delivered);
         Injected.Add(injected);
         return injected;
@@ -178,6 +180,14 @@ internal sealed partial class EmulatorCore
             if (request.ReplyToMessageId is { Length: > 0 } replyTo && !conv.Messages.Any(m => m.MessageId == replyTo))
             {
                 return (WireNames.Codes.InvalidParameter, "reply_to_message_id is not a message of this conversation", null);
+            }
+
+            if (request.ReplyToMessageId is { Length: > 0 } answered)
+            {
+                foreach (var run in app.Runs.Values.Where(r => r.AskMessageId == answered))
+                {
+                    run.Replied = true;
+                }
             }
 
             long now = Now;

@@ -32,21 +32,33 @@ internal sealed partial class EmulatorCore
         _options = options;
         _time = options.TimeProvider;
         _logger = logger;
+        Sent = new(Changes.Signal);
+        StreamFrames = new(); // signalled once the frame is applied (OnStreamFrame)
+        FinalAnswers = new(Changes.Signal);
+        Deliveries = new(Changes.Signal);
+        EventAcks = new(Changes.Signal);
+        Requests = new();
+        OpenedConnections = new(Changes.Signal);
+        ClosedConnections = new(Changes.Signal);
+        Injected = new(Changes.Signal);
         foreach (var app in options.Apps)
         {
             RegisterApp(app);
         }
     }
 
-    public ObservableLog<SentMessage> Sent { get; } = new();
-    public ObservableLog<ReceivedStreamFrame> StreamFrames { get; } = new();
-    public ObservableLog<FinalAnswer> FinalAnswers { get; } = new();
-    public ObservableLog<EventDelivery> Deliveries { get; } = new();
-    public ObservableLog<EventAck> EventAcks { get; } = new();
-    public ObservableLog<RequestRecord> Requests { get; } = new();
-    public ObservableLog<ConnectionInfo> OpenedConnections { get; } = new();
-    public ObservableLog<ClosedConnection> ClosedConnections { get; } = new();
-    public ObservableLog<InjectedEvent> Injected { get; } = new();
+    /// <summary>Goes up on every change the chat page shows.</summary>
+    public ChangeFeed Changes { get; } = new();
+
+    public ObservableLog<SentMessage> Sent { get; }
+    public ObservableLog<ReceivedStreamFrame> StreamFrames { get; }
+    public ObservableLog<FinalAnswer> FinalAnswers { get; }
+    public ObservableLog<EventDelivery> Deliveries { get; }
+    public ObservableLog<EventAck> EventAcks { get; }
+    public ObservableLog<RequestRecord> Requests { get; }
+    public ObservableLog<ConnectionInfo> OpenedConnections { get; }
+    public ObservableLog<ClosedConnection> ClosedConnections { get; }
+    public ObservableLog<InjectedEvent> Injected { get; }
 
     public TimeProvider Time => _time;
 
@@ -281,6 +293,7 @@ internal sealed partial class EmulatorCore
             }
 
             Log.FaultInjected(_logger, $"revoked {revoked} token(s)");
+            Changes.Signal();
             return revoked;
         }
     }
@@ -301,6 +314,7 @@ internal sealed partial class EmulatorCore
         }
 
         Log.FaultInjected(_logger, $"next {count} request(s) {pathPrefix ?? "(any path)"} answered {statusCode}");
+        Changes.Signal();
     }
 
     /// <summary>Takes one injected failure that applies to <paramref name="path"/>, if any.</summary>

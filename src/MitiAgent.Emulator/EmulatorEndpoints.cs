@@ -21,7 +21,8 @@ internal static class EmulatorEndpoints
         app.Use(async (ctx, next) =>
         {
             string? path = RelativePath(ctx, pathBase);
-            if (path is not null && core.TakeRequestFailure(path) is { } failure)
+            // The chat page under {base}/_emulator/ is the emulator's own, not the Miti API: no injected failures.
+            if (path is not null && !path.StartsWith(ControlEndpoints.Prefix, StringComparison.Ordinal) && core.TakeRequestFailure(path) is { } failure)
             {
                 int code = failure.StatusCode == StatusCodes.Status429TooManyRequests ? WireNames.Codes.RateLimited : WireNames.Codes.InternalError;
                 if (failure.RetryAfter is { } retryAfter)

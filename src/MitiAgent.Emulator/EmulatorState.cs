@@ -89,6 +89,14 @@ internal sealed class Run(string runId, string conversationId, string askMessage
     public string AssistantMsgId { get; } = assistantMsgId;
     public EventSender Sender { get; } = sender;
     public bool Cancelled { get; set; }
+
+    /// <summary>Whether the event reached a connection (else nobody is answering).</summary>
+    public bool Delivered { get; set; }
+
+    /// <summary>Whether the agent answered the asking message with <c>messages/send</c>.</summary>
+    public bool Replied { get; set; }
+
+    public long CreatedAt { get; init; }
     public StoredMessage? Assistant { get; set; }
     public FinalAnswer? Final { get; set; }
 }

@@ -5,7 +5,8 @@ namespace MitiAgent.Emulator;
 /// <summary>Source-generated log messages of the emulator. Secrets and message content are never logged.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Miti emulator listening on {BaseUrl}")]
+    // Debug: the programs that start an emulator print its addresses themselves ("listening on" once, not twice).
+    [LoggerMessage(1, LogLevel.Debug, "Miti emulator listening on {BaseUrl}")]
     public static partial void Listening(ILogger logger, string baseUrl);
 
     [LoggerMessage(2, LogLevel.Information, "token issued: app_id={AppId} expires_in={ExpiresIn}s")]

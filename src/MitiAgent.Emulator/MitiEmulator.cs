@@ -52,6 +52,9 @@ public sealed class MitiEmulator : IAsyncDisposable
     /// <summary>The root of the HTTP control API (<c>http://…/_emulator</c>).</summary>
     public string ControlUrl => (_rootUrl ?? throw NotStarted()) + ControlEndpoints.Prefix;
 
+    /// <summary>The chat page (<c>http://…/</c>): talk to the agent as a user, watch its connections and inject faults.</summary>
+    public string ChatPageUrl => (_rootUrl ?? throw NotStarted()) + "/";
+
     /// <summary>The clock the emulator uses (token expiry, ack timeouts, rate limits).</summary>
     public TimeProvider TimeProvider => _options.TimeProvider;
 
@@ -86,6 +89,8 @@ public sealed class MitiEmulator : IAsyncDisposable
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         EmulatorEndpoints.MapMitiApi(app, _core, _pathBase, _options.MaxFrameBytes, _logger, stopping);
         ControlEndpoints.MapControlApi(app, this);
+        ChatPageEndpoints.Map(app, _core, _pathBase, stopping);
+        ControlEndpoints.MapControlFallback(app);
 
         try
         {

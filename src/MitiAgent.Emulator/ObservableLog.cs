@@ -1,7 +1,7 @@
 namespace MitiAgent.Emulator;
 
 /// <summary>An append-only, thread-safe list whose items can be awaited by predicate.</summary>
-internal sealed class ObservableLog<T>
+internal sealed class ObservableLog<T>(Action? onAdded = null)
 {
     private readonly object _gate = new();
     private readonly List<T> _items = [];
@@ -30,6 +30,8 @@ internal sealed class ObservableLog<T>
                 tcs.TrySetResult(item);
             }
         }
+
+        onAdded?.Invoke();
     }
 
     public IReadOnlyList<T> Snapshot()

@@ -58,6 +58,7 @@ internal static class Program
             Miti emulator listening on {emulator.BaseUrl}
               demo app:     app_id={appId} app_secret={appSecret}
               connect with: MITI_API_BASE_URL={emulator.BaseUrl} MITI_APP_ID={appId} MITI_APP_SECRET={appSecret}
+              chat page:    {emulator.ChatPageUrl} (talk to your agent in a browser)
               control API:  {emulator.ControlUrl} (see docs/emulator.md)
             Press Ctrl+C to stop.
             """);

@@ -53,12 +53,58 @@ public sealed class ControlApiTests
         var (s2, b2) = await Post(h, "/inject/message", "not json");
         var (s3, b3) = await Post(h, "/inject/message", """{"app_id":"cli_missing","user_id":"u_1","text":"x"}""");
 
+        // The spec's envelope, with a plain message: no .NET wording such as "(Parameter 'appId')".
         Assert.Equal(HttpStatusCode.BadRequest, s1);
-        Assert.Contains("app_secret", b1.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(WireNames.Codes.InvalidParameter, b1.GetProperty("code").GetInt32());
+        Assert.Equal("app_secret is required", b1.GetProperty("msg").GetString());
+        Assert.Equal(JsonValueKind.Null, b1.GetProperty("data").ValueKind);
         Assert.Equal(HttpStatusCode.BadRequest, s2);
-        Assert.False(b2.GetProperty("ok").GetBoolean());
+        Assert.Equal("the body must be a JSON object", b2.GetProperty("msg").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, s3);
-        Assert.Contains("cli_missing", b3.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("No app 'cli_missing' is registered with the emulator.", b3.GetProperty("msg").GetString());
+        foreach (var body in new[] { b1, b2, b3 })
+        {
+            Assert.Equal(["code", "msg", "data"], body.EnumerateObject().Select(p => p.Name));
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_control_paths_answer_404_with_the_envelope()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var (status, body) = await Get(h, "/no-such-thing");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(WireNames.Codes.NotFound, body.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Control_api_json_is_readable_utf8_while_the_wire_protocol_keeps_its_escaping()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        string token = await h.GetTokenAsync();
+        var gw = await h.ConnectAsync(token);
+        var injected = h.Emulator.InjectMessage(EmulatorHarness.AppId, "u_zh", "你好 <b>&", "小明");
+
+        await gw.ReceiveAsync("event");
+        string wire;
+        lock (gw.RawFrames)
+        {
+            wire = gw.RawFrames.Single(f => f.Contains(injected.EventId, StringComparison.Ordinal));
+        }
+
+        Assert.Contains("\\u4F60\\u597D", wire, StringComparison.Ordinal); // the event frame: System.Text.Json's default escaping
+        await gw.AckAsync(injected.EventId);
+        await h.SendAsync(token, $$"""{"to_user_id":"u_zh","msg_type":"text","content":{"text":"收到:你好"},"reply_to_message_id":"{{injected.MessageId}}"}""");
+
+        using var sent = await h.Http.GetAsync(h.Emulator.ControlUrl + "/sent");
+        string sentText = await sent.Content.ReadAsStringAsync();
+        Assert.Equal("application/json; charset=utf-8", sent.Content.Headers.ContentType?.ToString());
+        Assert.Contains("收到:你好", sentText, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u", sentText, StringComparison.Ordinal);
+
+        using var conversation = await h.Http.GetAsync($"{h.Emulator.ControlUrl}/conversations/{EmulatorHarness.AppId}/conv-u_zh");
+        string history = await conversation.Content.ReadAsStringAsync();
+        Assert.Contains("你好 <b>&", history, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +189,7 @@ public sealed class ControlApiTests
         await using var h = await EmulatorHarness.StartAsync();
         var (status, body) = await Get(h, "/wait/final-answer?run_id=run-none&timeout_ms=50");
         Assert.Equal(HttpStatusCode.RequestTimeout, status);
-        Assert.Contains("run-none", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("run-none", body.GetProperty("msg").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

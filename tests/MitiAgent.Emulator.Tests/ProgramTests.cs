@@ -40,17 +40,21 @@ public sealed class ProgramTests
             }
 
             Assert.Matches("^http://127.0.0.1:[0-9]+/chat$", baseUrl);
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < 4; i++)
             {
                 lines.Add(await process.StandardOutput.ReadLineAsync(cts.Token) ?? string.Empty);
             }
 
             Assert.Contains(lines, l => l.Contains("app_id=cli_prog app_secret=prog_secret", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.Contains("listening on", StringComparison.Ordinal)); // printed once, not logged as well
+            string chatPage = lines.Single(l => l.Contains("chat page:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+            Assert.Equal(baseUrl[..^"chat".Length], chatPage);
 
             using var http = new HttpClient();
             using var response = await http.PostAsJsonAsync(baseUrl + "/agent/v1/auth/token", new Dictionary<string, string> { ["app_id"] = "cli_prog", ["app_secret"] = "prog_secret" }, cts.Token);
             var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cts.Token)).RootElement;
             Assert.Equal(0, body.GetProperty("code").GetInt32());
+            Assert.Contains("<title>Miti emulator · chat</title>", await http.GetStringAsync(chatPage, cts.Token), StringComparison.Ordinal);
 
             using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {

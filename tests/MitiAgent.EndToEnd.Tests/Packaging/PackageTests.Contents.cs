@@ -179,10 +179,11 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
         AssertCommonMetadata(package);
         Assert.StartsWith("# MitiAgent.Emulator", package.ReadText("README.md"), StringComparison.Ordinal);
 
-        // MitiAgent.Protocol.dll comes with the MitiAgent package (same version), not as a copy or a package of its own.
+        // MitiAgent.Protocol.dll comes with the MitiAgent package (same version), not as a copy or a package of its own;
+        // Markdig renders agents' markdown for the chat page (HTML disabled).
         var group = Assert.Single(package.DependencyGroups());
         Assert.Equal("net10.0", group.Key);
-        Assert.Equal([("MitiAgent", _packages.Version)], group.Value);
+        Assert.Equal([("Markdig", "1.6.0"), ("MitiAgent", _packages.Version)], group.Value.Order());
 
         var frameworkGroup = Assert.Single(package.Metadata.Element(package.Ns + "frameworkReferences")!.Elements(package.Ns + "group"));
         Assert.Equal("net10.0", (string?)frameworkGroup.Attribute("targetFramework"));

@@ -45,10 +45,13 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
         using var agent = build.Run(SamplesBuildFixture.EchoProject, NoCredentials);
         try
         {
-            string chatAddress = After(await agent.WaitForLineAsync("chat address:", LineTimeout), "chat address:");
-            Assert.Matches(@"^http://(localhost|127\.0\.0\.1):[0-9]+/chat$", chatAddress);
+            string chatPage = After(await agent.WaitForLineAsync("chat page:", LineTimeout), "chat page:").Split(' ')[0];
+            Assert.Matches(@"^http://(localhost|127\.0\.0\.1):[0-9]+/$", chatPage);
+            string chatAddress = After(await agent.WaitForLineAsync("Miti API:", LineTimeout), "Miti API:").Split(' ')[0];
+            Assert.Equal(chatPage + "chat", chatAddress);
             string controlUrl = After(await agent.WaitForLineAsync("control API:", LineTimeout), "control API:").Split(' ')[0];
             Assert.Equal(chatAddress[..^"/chat".Length] + "/_emulator", controlUrl);
+            await agent.WaitForLineAsync("see answers:   curl -s " + controlUrl + "/sent", LineTimeout);
             await agent.WaitForLineAsync("say something: curl -s " + controlUrl + "/inject/message", LineTimeout);
             await agent.WaitForLineAsync("connected to " + chatAddress + " as cli_demo", LineTimeout);
 
@@ -62,8 +65,10 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
             await agent.WaitForLineAsync("2. agent: 收到:hello", LineTimeout);
             await agent.WaitForLineAsync("Demo done.", LineTimeout);
 
-            // What the banner tells a newcomer to do, over HTTP.
+            // What the banner tells a newcomer to do, over HTTP: the chat page, and curl.
             using var http = new HttpClient { Timeout = LineTimeout };
+            string page = await http.GetStringAsync(chatPage);
+            Assert.Contains("<title>Miti emulator · chat</title>", page, StringComparison.Ordinal);
             var reply = await InjectAndWaitForReplyAsync(http, controlUrl, "u_you", "hi there");
             Assert.Equal("收到:hi there", reply.GetProperty("text").GetString());
             Assert.Equal("u_you", reply.GetProperty("to_user_id").GetString());
@@ -120,7 +125,7 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
             Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
             await emulator.WaitForConnectionClosedAsync(c => c.AppId == appId && c.CloseCode == 1000, LineTimeout);
 
-            Assert.DoesNotContain("chat address:", agent.Output, StringComparison.Ordinal);   // no embedded emulator
+            Assert.DoesNotContain("chat page:", agent.Output, StringComparison.Ordinal);   // no embedded emulator
             Assert.Empty(emulator.GetConnections(appId));
             Assert.DoesNotContain(appSecret, agent.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(Assert.Single(emulator.GetIssuedTokens(appId)), agent.Output, StringComparison.Ordinal);
@@ -138,7 +143,7 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
         using var agent = build.Run(SamplesBuildFixture.EchoProject, NoCredentials);
         try
         {
-            string chatAddress = After(await agent.WaitForLineAsync("chat address:", LineTimeout), "chat address:");
+            string chatAddress = After(await agent.WaitForLineAsync("Miti API:", LineTimeout), "Miti API:").Split(' ')[0];
             Assert.Matches(@"^http://127\.0\.0\.1:[0-9]+/chat$", chatAddress);
             Assert.DoesNotContain(":10006/", chatAddress, StringComparison.Ordinal);
             await agent.WaitForLineAsync("-> reply to u_alice: 收到:hello", LineTimeout);
@@ -172,6 +177,8 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
         try
         {
             string controlUrl = After(await agent.WaitForLineAsync("control API:", LineTimeout), "control API:").Split(' ')[0];
+            // Streamed answers are not messages/send: the banner points to the conversation and the final answers.
+            await agent.WaitForLineAsync($"see answers:   curl -s {controlUrl}/conversations/cli_demo/conv-u_you", LineTimeout);
             await agent.WaitForLineAsync("connected to ", LineTimeout);
 
             // A streamed answer from start to finish ...
@@ -204,6 +211,66 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
             Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
             Assert.Contains("StreamingAgent stopped.", agent.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("handler failed", agent.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
+    public async Task EchoAgent_chats_from_the_terminal_each_line_a_dm_and_the_reply_printed_and_no_demo_with_no_demo()
+    {
+        using var agent = build.Run(SamplesBuildFixture.EchoProject, NoCredentials, "--no-demo", "--chat");
+        try
+        {
+            await agent.WaitForLineAsync("Chat: type a message", LineTimeout);
+            agent.WriteLine("hello 你好");
+            await agent.WaitForLineAsync("<- dm u_you: hello 你好", LineTimeout);
+            await agent.WaitForLineAsync("EchoAgent > 收到:hello 你好", LineTimeout);
+            agent.WriteLine("history");
+            await agent.WaitForLineAsync("EchoAgent > Last 3 messages of conv-u_you:", LineTimeout);
+            Assert.DoesNotContain("Demo", agent.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("u_alice", agent.Output, StringComparison.Ordinal);
+
+            agent.Interrupt();
+            Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
+    public async Task StreamingAgent_prints_a_streamed_answer_in_the_terminal_chat_and_console_lines_stay_in_order()
+    {
+        using var agent = build.Run(SamplesBuildFixture.StreamingProject, NoCredentials, "--chat");
+        try
+        {
+            await agent.WaitForLineAsync("Demo done. Your turn:", LineTimeout);
+            agent.WriteLine("What is streaming?");
+            await agent.WaitForLineAsync("StreamingAgent > **Streaming** shows an answer while it is being written:", LineTimeout);
+            await agent.WaitForLineAsync("If the user presses *stop*, the run is cancelled and the agent stops writing.", LineTimeout);
+            await agent.WaitForLineAsync("-> stream to u_you: completed, ", LineTimeout);
+
+            // The demo's lines come out in the order things happened: each answer's last line before the next
+            // message, each cancel before the run's "stopped" line, every answer before "Demo done".
+            string[] lines = agent.Output.ReplaceLineEndings("\n").Split('\n');
+            int Index(string fragment) => Array.FindIndex(lines, l => l.Contains(fragment, StringComparison.Ordinal));
+            Assert.True(Index("-> stream to u_alice: completed") < Index("<- dm u_bob:"));
+            foreach (string stopped in lines.Where(l => l.Contains("frames: the run was cancelled", StringComparison.Ordinal)))
+            {
+                string user = stopped.Split(' ')[3].TrimEnd(':');
+                string run = lines.Single(l => l.StartsWith($"-> stream to {user}: started, run ", StringComparison.Ordinal)).Split(' ')[^1];
+                Assert.True(Index("<- cancel " + run) < Array.IndexOf(lines, stopped), $"cancel of {run} before its stop line");
+                Assert.True(Array.IndexOf(lines, stopped) < Index("Demo done."));
+            }
+
+            Assert.Single(lines, l => l.Contains("listening on", StringComparison.Ordinal) || l.Contains("chat page:", StringComparison.Ordinal));
+
+            agent.Interrupt();
+            Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
         }
         finally
         {

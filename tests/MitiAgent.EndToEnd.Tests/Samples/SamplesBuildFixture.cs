@@ -26,11 +26,11 @@ public sealed class SamplesBuildFixture : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>Starts the built sample with <c>dotnet run --no-build</c>; fails the test with the build log if the build failed.</summary>
-    internal ExternalProcess Run(string project, IReadOnlyDictionary<string, string?> environment)
+    internal ExternalProcess Run(string project, IReadOnlyDictionary<string, string?> environment, params string[] programArguments)
     {
         var (exitCode, output) = _builds[project];
         Assert.True(exitCode == 0, $"dotnet build {project} failed with {exitCode}:\n{output}");
-        return DotNetCli.StartRun(project, ArtifactsPath, "Release", environment);
+        return DotNetCli.StartRun(project, ArtifactsPath, "Release", environment, programArguments);
     }
 
     /// <summary>The build's output (for warning checks).</summary>

@@ -53,6 +53,7 @@ internal sealed class ExternalProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? RepoPaths.Root,
         };
@@ -179,6 +180,13 @@ internal sealed class ExternalProcess : IDisposable
         {
             LineWritten -= OnLine;
         }
+    }
+
+    /// <summary>Writes a line to the process's stdin (UTF-8), as typing it and pressing Enter would.</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
     }
 
     /// <summary>
