@@ -13,7 +13,8 @@ public sealed partial class EchoAgent(ILogger<EchoAgent> logger)
     [OnMessage]
     private async Task OnMessageAsync(MessageEvent e, CancellationToken ct)
     {
-        logger.LogInformation("Message from {UserId}: {Text}", e.Sender.UserId, e.Text);
+        // Ids and types only: message content stays out of the log (as in the SDK's own log).
+        logger.LogInformation("Message {MessageId} ({MsgType}) from {UserId}", e.Message.MessageId, e.Message.MsgType, e.Sender.UserId);
         await e.ReplyAsync("echo: " + (e.Text ?? "[" + e.Message.MsgType + "]"), cancellationToken: ct);
     }
 
