@@ -5,7 +5,8 @@ namespace MitiAgent.Analyzers
     /// <summary>The descriptors of every MitiAgent diagnostic; see <c>docs/diagnostics.md</c>.</summary>
     internal static class Descriptors
     {
-        private const string HelpLinkBase = "https://github.com/miti-im/miti-agent-dotnet/blob/main/docs/diagnostics.md#";
+        /// <summary>docs/diagnostics.md in the repository (RepositoryUrl in Directory.Build.props); each rule links its anchor.</summary>
+        private const string HelpLinkBase = RepositoryInfo.DiagnosticsHelpUrl + "#";
         private const string SecurityCategory = "MitiAgent.Security";
         private const string HandlersCategory = "MitiAgent.Handlers";
 

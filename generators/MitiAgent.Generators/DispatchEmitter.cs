@@ -12,8 +12,25 @@ namespace MitiAgent.Generators
         private const string Runtime = "global::MitiAgent.";
         private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
 
-        public static string Version { get; } =
-            typeof(DispatchEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+        /// <summary>
+        /// The package version of this generator (from git, see Directory.Build.props), e.g. <c>0.2.0</c> or
+        /// <c>0.2.1-alpha.0.5</c>: the informational version without its <c>+commit</c> build metadata.
+        /// </summary>
+        public static string Version { get; } = PackageVersion(typeof(DispatchEmitter).Assembly);
+
+        internal static string PackageVersion(System.Reflection.Assembly assembly)
+        {
+            var informational = (System.Reflection.AssemblyInformationalVersionAttribute?)System.Attribute.GetCustomAttribute(
+                assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute));
+            string? version = informational?.InformationalVersion;
+            if (string.IsNullOrEmpty(version))
+            {
+                return assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+            }
+
+            int metadata = version!.IndexOf('+');
+            return metadata < 0 ? version : version.Substring(0, metadata);
+        }
 
         public static string Emit(AgentModel model)
         {

@@ -22,6 +22,7 @@ namespace MitiAgent;
 public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 {
     private readonly MitiAgentOptions _options;
+    private readonly string _appId; // options.AppId, else MITI_APP_ID
     private readonly MitiEndpoints _endpoints;
     private readonly MitiLoggers _log;
     private readonly TimeProvider _time;
@@ -54,6 +55,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        (_appId, string appSecret) = options.ResolveCredentials();
         _endpoints = MitiEndpoints.Resolve(options.BaseUrl);
         _options = options;
         _log = new MitiLoggers(loggerFactory ?? (options.LogToStandardErrorWithoutLoggerFactory ? StandardErrorFallback : null));
@@ -63,7 +65,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
             : new HttpClient(httpMessageHandler, disposeHandler: false);
         _http.Timeout = TimeSpan.FromSeconds(100);
-        _tokens = new TokenManager(_endpoints, options.AppId!, options.AppSecret!, _http, _time, _log.Auth, metrics: _metrics);
+        _tokens = new TokenManager(_endpoints, _appId, appSecret, _http, _time, _log.Auth, metrics: _metrics);
         _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries, metrics: _metrics);
 
         // A background refresh that meets 10001/10004 (secret rotated, app disabled) ends the running session.
@@ -290,7 +292,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
     /// <summary>The options; never prints the secret.</summary>
     /// <returns>A short description.</returns>
-    public override string ToString() => $"MitiAgentClient {{ BaseUrl = {_endpoints.BaseUrl}, AppId = {_options.AppId}, State = {State} }}";
+    public override string ToString() => $"MitiAgentClient {{ BaseUrl = {_endpoints.BaseUrl}, AppId = {_appId}, State = {State} }}";
 
     private void SetState(MitiClientState state, Exception? error)
     {

@@ -8,15 +8,32 @@ namespace MitiAgent;
 /// Settings of a Miti agent. Only <see cref="AppId"/> and <see cref="AppSecret"/> are required; every other
 /// value has the default of the reference SDK or of the protocol. <see cref="ToString"/> never shows the secret.
 /// </summary>
+/// <remarks>
+/// Where the connection settings come from, first match wins: the property when it is set (not blank), then the
+/// environment variable (<c>MITI_APP_ID</c>, <c>MITI_APP_SECRET</c>, <c>MITI_API_BASE_URL</c>), then, for the base
+/// URL only, the production URL <c>https://www.miti.chat/chat</c>.
+/// </remarks>
 public sealed class MitiAgentOptions
 {
     /// <summary>The smallest allowed <see cref="StreamDeltaInterval"/> (spec §6.2: at most one delta per 50 ms per run).</summary>
     public static readonly TimeSpan MinStreamDeltaInterval = TimeSpan.FromMilliseconds(WireNames.Defaults.DeltaCoalesceMs);
 
-    /// <summary>The app id, e.g. <c>cli_a1b2c3</c>. Required.</summary>
+    /// <summary>The environment variable read for the app id when <see cref="AppId"/> is unset or blank.</summary>
+    public const string AppIdEnvironmentVariable = "MITI_APP_ID";
+
+    /// <summary>The environment variable read for the app secret when <see cref="AppSecret"/> is unset or blank.</summary>
+    public const string AppSecretEnvironmentVariable = "MITI_APP_SECRET";
+
+    /// <summary>
+    /// The app id, e.g. <c>cli_a1b2c3</c>. Required: when unset (or blank), the environment variable
+    /// <c>MITI_APP_ID</c> is used.
+    /// </summary>
     public string? AppId { get; set; }
 
-    /// <summary>The app secret. Required. Never logged, never shown by <see cref="ToString"/>.</summary>
+    /// <summary>
+    /// The app secret. Required: when unset (or blank), the environment variable <c>MITI_APP_SECRET</c> is used.
+    /// Never logged, never shown by <see cref="ToString"/>.
+    /// </summary>
     public string? AppSecret { get; set; }
 
     /// <summary>
@@ -76,20 +93,17 @@ public sealed class MitiAgentOptions
     public TimeSpan StreamDeltaInterval { get; set; } = MinStreamDeltaInterval;
 
     /// <summary>
-    /// Checks every setting (but does not read the environment).
+    /// Checks every setting. A credential that is unset here is looked up in its environment variable
+    /// (<c>MITI_APP_ID</c>, <c>MITI_APP_SECRET</c>); the base URL's environment variable is checked when the client
+    /// resolves it.
     /// </summary>
     /// <exception cref="MitiConfigurationException">A credential is missing or a value is out of range; the message names the setting and the rule, never a secret.</exception>
-    public void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(AppId))
-        {
-            throw new MitiConfigurationException("MitiAgentOptions.AppId is required.");
-        }
+    public void Validate() => Validate(Environment.GetEnvironmentVariable);
 
-        if (string.IsNullOrWhiteSpace(AppSecret))
-        {
-            throw new MitiConfigurationException("MitiAgentOptions.AppSecret is required.");
-        }
+    /// <summary><see cref="Validate()"/> with the environment read through <paramref name="getEnvironmentVariable"/>.</summary>
+    internal void Validate(Func<string, string?> getEnvironmentVariable)
+    {
+        _ = ResolveCredentials(getEnvironmentVariable);
 
         RequireAtLeast(MaxConcurrency, 1, nameof(MaxConcurrency));
         RequireAtLeast(HandlerQueueCapacity, 0, nameof(HandlerQueueCapacity));
@@ -145,6 +159,25 @@ public sealed class MitiAgentOptions
         builder.Append(CultureInfo.InvariantCulture, $"StreamDeltaInterval = {StreamDeltaInterval} }}");
         return builder.ToString();
     }
+
+    /// <summary>
+    /// The credentials in use: each property when set (not blank), else its environment variable.
+    /// </summary>
+    /// <exception cref="MitiConfigurationException">Neither is set; the message names both places.</exception>
+    internal (string AppId, string AppSecret) ResolveCredentials(Func<string, string?>? getEnvironmentVariable = null)
+    {
+        getEnvironmentVariable ??= Environment.GetEnvironmentVariable;
+        string appId = FirstNonBlank(AppId, getEnvironmentVariable(AppIdEnvironmentVariable))
+            ?? throw new MitiConfigurationException($"AppId is required: set MitiAgentOptions.AppId or {AppIdEnvironmentVariable}.");
+        string appSecret = FirstNonBlank(AppSecret, getEnvironmentVariable(AppSecretEnvironmentVariable))
+            ?? throw new MitiConfigurationException($"AppSecret is required: set MitiAgentOptions.AppSecret or {AppSecretEnvironmentVariable}.");
+        return (appId, appSecret);
+    }
+
+    private static string? FirstNonBlank(string? configured, string? fromEnvironment) =>
+        !string.IsNullOrWhiteSpace(configured) ? configured
+        : !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment
+        : null;
 
     private static void RequireAtLeast(int value, int minimum, string name)
     {

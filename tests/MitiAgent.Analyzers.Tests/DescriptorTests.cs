@@ -15,6 +15,12 @@ public sealed class DescriptorTests
     [Fact]
     public void EveryRule_HasIdCategoryHelpLinkAndIsTrackedInReleases()
     {
+        // The help links derive from the RepositoryUrl every package declares (Directory.Build.props) and point at
+        // an anchor that docs/diagnostics.md has (a "## MITI000n" heading).
+        string root = RepositoryRoot();
+        string repositoryUrl = System.Xml.Linq.XDocument.Load(Path.Combine(root, "Directory.Build.props"))
+            .Descendants("RepositoryUrl").Single().Value.Trim();
+        string[] headings = File.ReadAllLines(Path.Combine(root, "docs", "diagnostics.md"));
         DiagnosticDescriptor[] descriptors = Analyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).ToArray();
         Assert.Equal(
             ["MITI0001", "MITI0002", "MITI0003", "MITI0004", "MITI0005", "MITI0006", "MITI0007", "MITI0008"],
@@ -23,13 +29,27 @@ public sealed class DescriptorTests
         {
             Assert.StartsWith("MitiAgent.", descriptor.Category, StringComparison.Ordinal);
             Assert.Equal(
-                "https://github.com/miti-im/miti-agent-dotnet/blob/main/docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(),
+                repositoryUrl + "/blob/main/docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(),
                 descriptor.HelpLinkUri);
+            Assert.Contains("## " + descriptor.Id, headings);
             Assert.True(descriptor.IsEnabledByDefault);
         }
 
         Assert.Equal(DiagnosticSeverity.Warning, descriptors.Single(d => d.Id == "MITI0001").DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Error, descriptors.Single(d => d.Id == "MITI0002").DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Info, descriptors.Single(d => d.Id == "MITI0008").DefaultSeverity);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MitiAgent.Generators.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("MitiAgent.Generators.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -25,6 +25,21 @@ public sealed class GeneratorAssemblyTests
         Assert.All(roslyn, a => Assert.Equal(new Version(4, 3, 0, 0), a.Version));
     }
 
+    /// <summary>
+    /// [GeneratedCode] carries the package version from git (MinVer): the generator and this test assembly are built
+    /// from the same commit, so their informational versions agree; it is SemVer, never the 0.0.0.0 of an unversioned build.
+    /// </summary>
+    [Fact]
+    public void GeneratedCodeCarriesThePackageVersionFromGit()
+    {
+        string? testVersion = typeof(GeneratorAssemblyTests).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        Assert.NotNull(testVersion);
+
+        Assert.Equal(testVersion.Split('+')[0], Infrastructure.GeneratorHarness.GeneratorVersion);
+        Assert.Matches(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$", Infrastructure.GeneratorHarness.GeneratorVersion);
+        Assert.Contains("+", Generator.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReferencesNoRuntimeAssembly()
     {

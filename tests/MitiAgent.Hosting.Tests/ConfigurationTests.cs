@@ -113,7 +113,7 @@ public sealed class ConfigurationTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("MitiAgentOptions.AppSecret is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AppSecret is required: set MitiAgentOptions.AppSecret or MITI_APP_SECRET", error.Message, StringComparison.Ordinal);
         Assert.Contains("'Miti:AppSecret'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Miti__AppSecret", error.Message, StringComparison.Ordinal);
         Assert.Empty(kit.Emulator.Requests);

@@ -12,6 +12,8 @@ internal sealed class ConsumerProject
 {
     public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
 
+    private static readonly object WorkspaceGate = new();
+
     private readonly PackagesFixture _packages;
 
     private ConsumerProject(PackagesFixture packages, string directory, string name)
@@ -30,9 +32,7 @@ internal sealed class ConsumerProject
     /// <summary>Writes the project: <paramref name="packageIds"/> as PackageReferences (fixture version), and Program.cs.</summary>
     public static ConsumerProject Create(PackagesFixture packages, string name, string targetFramework, IEnumerable<string> packageIds, string program)
     {
-        var workspace = Path.Combine(packages.Root, "consumers");
-        EnsureWorkspace(workspace, packages);
-        var directory = Path.Combine(workspace, name);
+        var directory = Path.Combine(Workspace(packages), name);
         System.IO.Directory.CreateDirectory(directory);
 
         var references = string.Join(Environment.NewLine, packageIds.Select(id => $"""    <PackageReference Include="{id}" Version="{packages.Version}" />"""));
@@ -53,6 +53,33 @@ internal sealed class ConsumerProject
         File.WriteAllText(Path.Combine(directory, "Program.cs"), program);
         return new ConsumerProject(packages, directory, name);
     }
+
+    /// <summary>
+    /// The folder consumer projects live in (outside the repository, with empty Directory.Build.* files and a
+    /// nuget.config adding the packed packages); created on first use.
+    /// </summary>
+    public static string Workspace(PackagesFixture packages)
+    {
+        var workspace = Path.Combine(packages.Root, "consumers");
+        lock (WorkspaceGate)
+        {
+            EnsureWorkspace(workspace, packages);
+        }
+
+        return workspace;
+    }
+
+    /// <summary>A project that already exists in <see cref="Workspace"/> (e.g. created by <c>dotnet new</c>): <paramref name="name"/>/<paramref name="name"/>.csproj.</summary>
+    public static ConsumerProject Existing(PackagesFixture packages, string name) =>
+        new(packages, Path.Combine(Workspace(packages), name), name);
+
+    /// <summary><c>dotnet test -c Release</c> (restore and build included) with the fixture's NuGet cache.</summary>
+    public Task<(int ExitCode, string Output)> TestAsync() => ExternalProcess.RunAsync(
+        "dotnet",
+        ["test", ProjectFile, "-c", "Release"],
+        BuildTimeout,
+        Directory,
+        _packages.DotnetEnvironment(isolatedNuGetCache: true));
 
     /// <summary><c>dotnet build -c Release -warnaserror</c> (restore included); returns the exit code and output.</summary>
     public Task<(int ExitCode, string Output)> BuildAsync() => ExternalProcess.RunAsync(

@@ -34,8 +34,35 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
             $"MitiAgent.Emulator.{_packages.Version}.snupkg",
             $"MitiAgent.Hosting.{_packages.Version}.nupkg",
             $"MitiAgent.Hosting.{_packages.Version}.snupkg",
+            $"MitiAgent.Templates.{_packages.Version}.nupkg",
         }.Order(StringComparer.Ordinal);
         Assert.Equal(expected, produced);
+    }
+
+    /// <summary>
+    /// Every package carries the version git gives this commit (MinVer): the same one this test assembly was built
+    /// with, a SemVer release for a tagged commit (vX.Y.Z) and a pre-release otherwise.
+    /// </summary>
+    [Fact]
+    public void Packages_and_assemblies_carry_the_version_from_git()
+    {
+        string informational = typeof(PackageTests).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>()
+            .Single().InformationalVersion;
+        Assert.Equal(informational.Split('+')[0], _packages.Version);
+        Assert.Matches(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$", _packages.Version);
+
+        using var package = new PackageFile(_packages.MitiAgentPackage);
+        Assert.Equal(_packages.Version, package.MetadataValue("version"));
+        using var templates = new PackageFile(_packages.TemplatesPackage);
+        Assert.Equal(_packages.Version, templates.MetadataValue("version"));
+        foreach (var template in new[] { "miti-agent", "miti-agent-worker", "miti-agent-tests" })
+        {
+            var json = templates.ReadText($"content/{template}/.template.config/template.json");
+            Assert.Contains($"\"value\": \"{_packages.Version}\"", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("@MITIAGENT_PACKAGE_VERSION@", json, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>
@@ -69,7 +96,7 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
             }
         }
 
-        Assert.Equal(["MitiAgent", "MitiAgent.Emulator", "MitiAgent.Hosting"], packable.Order(StringComparer.Ordinal));
+        Assert.Equal(["MitiAgent", "MitiAgent.Emulator", "MitiAgent.Hosting", "MitiAgent.Templates"], packable.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -4,27 +4,41 @@ using MitiAgent.EndToEnd.Tests.TestSupport;
 namespace MitiAgent.EndToEnd.Tests.Packaging;
 
 /// <summary>
-/// Packs <c>MitiAgent</c>, <c>MitiAgent.Emulator</c> and <c>MitiAgent.Hosting</c> once (Release, <c>-warnaserror</c>) into a temp folder outside
-/// the repository, the way a user or a release job would: <c>dotnet pack src/MitiAgent/MitiAgent.csproj</c>.
+/// Packs <c>MitiAgent</c>, <c>MitiAgent.Emulator</c>, <c>MitiAgent.Hosting</c> and <c>MitiAgent.Templates</c> once per
+/// test run (Release, <c>-warnaserror</c>) into a temp folder outside the repository, the way a user or a release job
+/// would: <c>dotnet pack src/MitiAgent/MitiAgent.csproj</c>. Every test class that uses this fixture (the package and
+/// the template tests) shares that one pack; the collection fixture <see cref="SharedArtifactsCleanup"/> deletes it.
 /// <c>--artifacts-path</c> puts every bin/obj of that build in the temp folder, so the repository's own build outputs
 /// (in use while the suite runs) are neither written nor reused. Consumer projects restore from
 /// <see cref="PackagesFolder"/> into their own NuGet cache (<see cref="NuGetCacheFolder"/>), so no MitiAgent build
-/// from an earlier run can be served from the machine's global NuGet cache.
+/// from an earlier run can be served from the machine's global NuGet cache. The version is git's (MinVer), read
+/// from the packed file names.
 /// </summary>
 public sealed class PackagesFixture : IAsyncLifetime
 {
     /// <summary>Generous: a cold Release build of five projects (two target frameworks) on a loaded 2-core machine.</summary>
     public static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(10);
 
-    private readonly Dictionary<string, string> _commitAtPack = new(StringComparer.Ordinal);
+    /// <summary>The packable projects, packed in this order.</summary>
+    public static readonly (string PackageId, string Project)[] PackedProjects =
+    [
+        ("MitiAgent", "src/MitiAgent/MitiAgent.csproj"),
+        ("MitiAgent.Emulator", "src/MitiAgent.Emulator/MitiAgent.Emulator.csproj"),
+        ("MitiAgent.Hosting", "src/MitiAgent.Hosting/MitiAgent.Hosting.csproj"),
+        ("MitiAgent.Templates", "templates/MitiAgent.Templates/MitiAgent.Templates.csproj"),
+    ];
+
+    private static readonly Lazy<string> SharedRoot = new(() => RepoPaths.NewTempFolder("packaging"));
+    private static readonly SemaphoreSlim PackGate = new(1, 1);
+    private static readonly Dictionary<string, string> SharedCommitAtPack = new(StringComparer.Ordinal);
+    private static string? s_version;
 
     public PackagesFixture()
     {
-        Root = RepoPaths.NewTempFolder("packaging");
+        Root = SharedRoot.Value;
         PackagesFolder = Path.Combine(Root, "packages");
         NuGetCacheFolder = Path.Combine(Root, "nuget-cache");
         ArtifactsFolder = Path.Combine(Root, "artifacts");
-        Version = ReadRepoProperty("Directory.Build.props", "Version");
         RepositoryUrl = ReadRepoProperty("Directory.Build.props", "RepositoryUrl");
     }
 
@@ -37,14 +51,14 @@ public sealed class PackagesFixture : IAsyncLifetime
 
     public string ArtifactsFolder { get; }
 
-    /// <summary>The version every package gets (<c>Version</c> in Directory.Build.props).</summary>
-    public string Version { get; }
+    /// <summary>The version every package got from git (MinVer), e.g. <c>0.1.0-alpha.0.31</c>.</summary>
+    public string Version => s_version ?? throw new InvalidOperationException("The packages are not packed yet.");
 
     /// <summary><c>RepositoryUrl</c> in Directory.Build.props.</summary>
     public string RepositoryUrl { get; }
 
     /// <summary>Package id → <c>git rev-parse HEAD</c> of the repository right before that package was packed.</summary>
-    public IReadOnlyDictionary<string, string> CommitAtPack => _commitAtPack;
+    public IReadOnlyDictionary<string, string> CommitAtPack => SharedCommitAtPack;
 
     public string MitiAgentPackage => Path.Combine(PackagesFolder, $"MitiAgent.{Version}.nupkg");
 
@@ -55,6 +69,8 @@ public sealed class PackagesFixture : IAsyncLifetime
     public string EmulatorSymbols => Path.Combine(PackagesFolder, $"MitiAgent.Emulator.{Version}.snupkg");
 
     public string HostingPackage => Path.Combine(PackagesFolder, $"MitiAgent.Hosting.{Version}.nupkg");
+
+    public string TemplatesPackage => Path.Combine(PackagesFolder, $"MitiAgent.Templates.{Version}.nupkg");
 
     /// <summary>
     /// Environment for child dotnet processes: no MSBuild node, build server or compiler server outlives its command
@@ -82,11 +98,39 @@ public sealed class PackagesFixture : IAsyncLifetime
             Path.GetFullPath(Root).StartsWith(Path.GetFullPath(RepoPaths.Root) + Path.DirectorySeparatorChar, StringComparison.Ordinal),
             $"The packaging workspace {Root} must lie outside the repository, so its Directory.Build.props cannot apply.");
 
-        foreach (var (packageId, project) in new[] { ("MitiAgent", "src/MitiAgent/MitiAgent.csproj"), ("MitiAgent.Emulator", "src/MitiAgent.Emulator/MitiAgent.Emulator.csproj"), ("MitiAgent.Hosting", "src/MitiAgent.Hosting/MitiAgent.Hosting.csproj") })
+        await PackGate.WaitAsync();
+        try
+        {
+            if (s_version is null)
+            {
+                await PackAllAsync();
+            }
+        }
+        finally
+        {
+            PackGate.Release();
+        }
+    }
+
+    /// <summary>Nothing per class: the one pack is shared; <see cref="DeleteIfCreated"/> removes it at the end.</summary>
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Deletes the shared packaging folder if a test created it (called by <see cref="SharedArtifactsCleanup"/>).</summary>
+    public static void DeleteIfCreated()
+    {
+        if (SharedRoot.IsValueCreated)
+        {
+            DotNetCli.DeleteQuietly(SharedRoot.Value);
+        }
+    }
+
+    private async Task PackAllAsync()
+    {
+        foreach (var (packageId, project) in PackedProjects)
         {
             var (gitExit, gitOutput) = await ExternalProcess.RunAsync("git", ["rev-parse", "HEAD"], TimeSpan.FromSeconds(30), RepoPaths.Root);
             Assert.True(gitExit == 0, "git rev-parse HEAD failed:\n" + gitOutput);
-            _commitAtPack[packageId] = gitOutput.Trim();
+            SharedCommitAtPack[packageId] = gitOutput.Trim();
 
             var (exitCode, packOutput) = await ExternalProcess.RunAsync(
                 "dotnet",
@@ -96,23 +140,21 @@ public sealed class PackagesFixture : IAsyncLifetime
                 DotnetEnvironment(isolatedNuGetCache: false));
             Assert.True(exitCode == 0, $"dotnet pack {project} exited with {exitCode}:\n{packOutput}");
         }
-    }
 
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open by a process that is being torn down: the temp folder is left for the OS to clean.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        // MitiAgent.<version>.nupkg: the version starts with a digit (MitiAgent.Emulator.… does not).
+        var versions = Directory.GetFiles(PackagesFolder, "MitiAgent.*.nupkg")
+            .Select(Path.GetFileName)
+            .Select(name => System.Text.RegularExpressions.Regex.Match(name!, @"^MitiAgent\.(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\.nupkg$"))
+            .Where(m => m.Success)
+            .Select(m => m.Groups[1].Value)
+            .ToArray();
+        s_version = Assert.Single(versions);
 
-        return Task.CompletedTask;
+        // One commit, one version: a commit made while the packs ran would split them.
+        foreach (var (packageId, _) in PackedProjects)
+        {
+            Assert.True(File.Exists(Path.Combine(PackagesFolder, $"{packageId}.{s_version}.nupkg")), $"{packageId} was not packed as {s_version} (was HEAD moved during the packs?)");
+        }
     }
 
     private static string ReadRepoProperty(string file, string name)

@@ -24,10 +24,15 @@ internal static class SharedArtifacts
 }
 
 /// <summary>
-/// Collection fixture of <see cref="ExternalBuildsCollection"/>: deletes <see cref="SharedArtifacts"/> once every test
+/// Collection fixture of <see cref="ExternalBuildsCollection"/>: deletes <see cref="SharedArtifacts"/> and the shared
+/// packaging folder (<see cref="Packaging.PackagesFixture"/>) once every test
 /// of the collection ran (the test host may end without running process-exit handlers).
 /// </summary>
 public sealed class SharedArtifactsCleanup : IDisposable
 {
-    public void Dispose() => SharedArtifacts.DeleteIfCreated();
+    public void Dispose()
+    {
+        SharedArtifacts.DeleteIfCreated();
+        Packaging.PackagesFixture.DeleteIfCreated();
+    }
 }

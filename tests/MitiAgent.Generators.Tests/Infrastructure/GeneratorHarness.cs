@@ -76,11 +76,15 @@ internal static class GeneratorHarness
     public static IReadOnlyList<(string HintName, string Text)> GeneratedTexts(GeneratorDriver driver) =>
         Generated(driver).Select(s => (s.HintName, Scrub(s.SourceText.ToString()))).ToArray();
 
-    /// <summary>Replaces the generator version inside <c>[GeneratedCode]</c> so releases do not churn snapshots.</summary>
+    /// <summary>
+    /// Replaces the generator version inside <c>[GeneratedCode]</c> with <c>%VERSION%</c>: the version comes from git
+    /// (a new one with every commit), the snapshots must not change with it.
+    /// </summary>
     public static string Scrub(string text) =>
         text.Replace("\"MitiAgent.Generators\", \"" + GeneratorVersion + "\"", "\"MitiAgent.Generators\", \"%VERSION%\"", StringComparison.Ordinal);
 
-    public static string GeneratorVersion { get; } = typeof(MitiDispatchGenerator).Assembly.GetName().Version!.ToString();
+    /// <summary>The version the generator writes into <c>[GeneratedCode]</c> (its package version).</summary>
+    public static string GeneratorVersion => DispatchEmitter.Version;
 
     /// <summary>Asserts the compilation (user code + generated code) has no errors and no warnings.</summary>
     public static void AssertCompilesClean(Compilation output)
