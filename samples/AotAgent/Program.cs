@@ -101,6 +101,12 @@ await using (client)
         Console.Error.WriteLine($"The server refused app {appId}: {ex.Message}");
         return 1;
     }
+    catch (Exception ex) when (ex is not OperationCanceledException)
+    {
+        // Any other fatal error: one clear line, no stack trace.
+        Console.Error.WriteLine($"AotAgent stopped: {ex.GetType().Name}: {ex.Message}");
+        return 1;
+    }
 }
 
 return maxEvents is not null && Volatile.Read(ref failed) > 0 ? 1 : 0;

@@ -171,6 +171,12 @@ internal static class SampleHost
                 await Console.Error.WriteLineAsync($"The server refused app {appId}: {ex.Message}");
                 return 1;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Any other fatal error: one clear line, no stack trace.
+                await Console.Error.WriteLineAsync($"{sample.Name} stopped: {ex.GetType().Name}: {ex.Message}");
+                return 1;
+            }
         }
 
         ChatLog.Print($"{sample.Name} stopped.");
