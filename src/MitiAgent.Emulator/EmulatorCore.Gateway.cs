@@ -254,7 +254,7 @@ internal sealed partial class EmulatorCore
 
     private void OnEventAck(GatewayConnection conn, string eventId)
     {
-        long arrival = NextArrival();
+        long arrival = conn.LastReceivedAt;
         bool ignored;
         lock (_gate)
         {

@@ -21,7 +21,6 @@ internal sealed partial class EmulatorCore
     private readonly Dictionary<string, TokenState> _tokens = new(StringComparer.Ordinal);
     private readonly List<RequestFailureRule> _requestFailures = [];
     private long _sequence;
-    private long _arrivals;
     private int _dropServerAcks;
     private TimeSpan _serverAckDelay;
     private int _ignoreEventAcks;
@@ -64,8 +63,8 @@ internal sealed partial class EmulatorCore
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>The next number of the one arrival order shared by event acks and message sends.</summary>
-    public long NextArrival() => Interlocked.Increment(ref _arrivals);
+    /// <summary>When something arrived: a <see cref="System.Diagnostics.Stopwatch"/> timestamp, shared by event acks and message sends.</summary>
+    public static long NextArrival() => System.Diagnostics.Stopwatch.GetTimestamp();
 
     private string NextId(string prefix) => prefix + "-" + Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -48,7 +48,7 @@ internal static class EmulatorEndpoints
 
         api.MapPost(WireNames.Paths.SendMessage, async ctx =>
         {
-            long arrival = core.NextArrival(); // before anything else: orders this send against event acks
+            long arrival = EmulatorCore.NextArrival(); // before anything else: orders this send against event acks
             if (await Authenticate(ctx, core, logger, pathBase).ConfigureAwait(false) is not { } appId)
             {
                 return;

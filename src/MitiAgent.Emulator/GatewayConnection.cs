@@ -81,6 +81,9 @@ internal sealed class GatewayConnection
         _socket.Abort();
     }
 
+    /// <summary>When the receive loop last got data (a <see cref="System.Diagnostics.Stopwatch"/> timestamp, see <see cref="EventAck.Arrival"/>).</summary>
+    public long LastReceivedAt { get; private set; }
+
     /// <summary>Runs until the socket ends. <paramref name="onFrame"/> gets each complete text frame.</summary>
     public async Task RunAsync(Action<GatewayConnection, ReadOnlyMemory<byte>> onFrame, Action<GatewayConnection, string> onProtocolError, int maxFrameBytes, CancellationToken stopping)
     {
@@ -118,6 +121,7 @@ internal sealed class GatewayConnection
         {
             var memory = buffer.GetMemory(4096);
             var result = await _socket.ReceiveAsync(memory, ct).ConfigureAwait(false);
+            LastReceivedAt = EmulatorCore.NextArrival(); // before any parsing: the arrival stamp of what this read brought
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 if (!Closing)

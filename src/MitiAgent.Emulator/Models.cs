@@ -74,9 +74,9 @@ public sealed record SentMessage(
     public string Text => ContentRenderer.Render(MsgType, Content);
 
     /// <summary>
-    /// Where the send request stands in the emulator's arrival order, shared with <see cref="EventAck.Arrival"/>
-    /// (taken when the request arrived, before it was authenticated or read): an answer whose event's ack arrived
-    /// later has a smaller number than that ack.
+    /// When the send request arrived (before it was authenticated or read), as a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp comparable with <see cref="EventAck.Arrival"/>: an answer
+    /// that reached the emulator before its event's ack has the smaller value.
     /// </summary>
     public long Arrival { get; init; }
 }
@@ -136,7 +136,7 @@ public sealed record EventDelivery(string EventId, string ConnId, int Attempt, l
 /// <param name="At">Unix milliseconds.</param>
 public sealed record EventAck(string EventId, string ConnId, bool Ignored, long At)
 {
-    /// <summary>Where the ack stands in the emulator's arrival order, shared with <see cref="SentMessage.Arrival"/>.</summary>
+    /// <summary>When the ack was read, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp comparable with <see cref="SentMessage.Arrival"/>.</summary>
     public long Arrival { get; init; }
 }
 

@@ -48,6 +48,49 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
+    public async Task Without_WaitForConnection_a_failing_token_endpoint_leaves_the_host_running_and_Degraded_until_it_recovers()
+    {
+        await using var kit = await HostingTestKit.StartAsync(fakeTime: true);
+        kit.Emulator.Faults.FailNextRequests(3, 503, pathPrefix: MitiAgent.Protocol.WireNames.Paths.Token);
+        var builder = kit.CreateBuilder();
+        builder.Services.AddMitiAgent<SingletonAgent>(new MitiAgentHostingOptions { Lifetime = MitiAgentLifetime.Singleton, WaitForConnection = false });
+        builder.Services.AddHealthChecks().AddMitiAgent();
+        var host = kit.Build(builder);
+        var client = host.Services.GetRequiredService<MitiAgentClient>();
+
+        await host.StartAsync().Within();
+        await HostingTestKit.WaitUntilAsync(() => kit.LogLines.Any(l => l.Contains("could not get an access token (HTTP 503), will retry", StringComparison.Ordinal)), "a retried token request");
+        var retrying = await HostingTestKit.CheckHealthAsync(host);
+        Assert.Equal(HealthStatus.Degraded, retrying.Status);
+        Assert.Equal("Connecting", retrying.Data["state"]);
+
+        await kit.AdvanceUntilAsync(() => client.State == MitiClientState.Connected, TimeSpan.FromMilliseconds(500), "connected after the 503s");
+        Assert.Equal(HealthStatus.Healthy, (await HostingTestKit.CheckHealthAsync(host)).Status);
+        await host.StopAsync().Within();
+    }
+
+    [Fact]
+    public async Task With_WaitForConnection_the_host_start_waits_through_transient_failures_and_honours_its_token()
+    {
+        await using var kit = await HostingTestKit.StartAsync(fakeTime: true);
+        kit.Emulator.Faults.FailNextRequests(1000, 503, pathPrefix: MitiAgent.Protocol.WireNames.Paths.Token);
+        var builder = kit.CreateBuilder();
+        builder.Services.AddMitiAgent<SingletonAgent>(MitiAgentLifetime.Singleton);
+        var host = kit.Build(builder);
+        var client = host.Services.GetRequiredService<MitiAgentClient>();
+
+        using var cts = new CancellationTokenSource();
+        var start = host.StartAsync(cts.Token);
+        await HostingTestKit.WaitUntilAsync(() => kit.LogLines.Count(l => l.Contains("could not get an access token", StringComparison.Ordinal)) >= 1, "a retried token request");
+        await kit.AdvanceUntilAsync(() => kit.LogLines.Count(l => l.Contains("could not get an access token", StringComparison.Ordinal)) >= 3, TimeSpan.FromMilliseconds(500), "three attempts");
+        Assert.False(start.IsCompleted);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start.Within());
+        Assert.NotEqual(MitiClientState.Connected, client.State);
+    }
+
+    [Fact]
     public async Task Name_and_failure_status_are_configurable()
     {
         await using var kit = await HostingTestKit.StartAsync();

@@ -104,6 +104,43 @@ public sealed class ClientGatewayTests
         // No clock advance: 4001 means refresh and redial immediately.
         await EmulatorTestHost.WaitUntilAsync(() => host.Emulator.GetConnections().Any(c => c.ConnId != first), "reconnected with a new token");
         Assert.Equal(2, host.TokenRequests);
+        Assert.True(host.Logged("access token rejected by the server (gateway close 4001), fetching a new one"));
+    }
+
+    [Fact]
+    public async Task A_handshake_401_drops_the_token_and_says_where_it_was_rejected()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        await using var client = host.CreateClient();
+        await client.StartAsync(new TestHandler());
+
+        // The connection drops; while the client backs off, its cached token is revoked: the redial meets a 401.
+        host.Emulator.Faults.DropConnections();
+        await EmulatorTestHost.WaitUntilAsync(() => host.Logged("reconnecting in"), "backoff");
+        host.Emulator.Faults.RevokeTokens(EmulatorTestHost.AppId);
+        await host.AdvanceUntilAsync(() => client.State == MitiClientState.Connected && host.OpenConnections() == 1, TimeSpan.FromMilliseconds(250), "reconnected with a new token");
+
+        Assert.True(host.Logged("gateway handshake rejected: http_status=401"));
+        Assert.True(host.Logged("access token rejected by the server (gateway handshake 401), fetching a new one"));
+        Assert.Equal(2, host.TokenRequests);
+    }
+
+    [Fact]
+    public async Task A_lost_connection_is_one_warning_line_with_its_cause_at_debug()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        await using var client = host.CreateClient();
+        await client.StartAsync(new TestHandler());
+        string zombie = host.Emulator.GetConnections().Single().ConnId;
+        host.Emulator.Faults.SetSilent(zombie);
+
+        host.Time.Advance(Ping * 2);
+        await EmulatorTestHost.WaitUntilAsync(() => host.Logged("gateway connection lost because: liveness timeout"), "debug cause");
+        var warnings = host.Logs.Entries.Where(e => e.Category == MitiLogCategories.Gateway && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning).ToArray();
+        var warning = Assert.Single(warnings);
+        Assert.Equal("no frame received for 60000ms, aborting the connection", warning.Message);
+        Assert.Null(warning.Exception);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Category.StartsWith("MitiAgent", StringComparison.Ordinal) && e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Exception is not null);
     }
 
     [Fact]
