@@ -592,6 +592,25 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
 
         // Close the pool first (queued events never start once handlers are being cancelled), then cancel what runs.
+        foreach (var item in ClosePool())
+        {
+            Drop(item.Event, MitiMetrics.DropReasons.Shutdown);
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        while (Busy > 0)
+        {
+            await Task.Delay(PollInterval).ConfigureAwait(false);
+        }
+
+        await _cancelLoop.ConfigureAwait(false);
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+        return cancelled;
+    }
+
+    /// <summary>Takes no more events, ends the idle workers and returns the events still queued.</summary>
+    private List<WorkItem> ClosePool()
+    {
         List<WorkItem> leftover;
         List<TaskCompletionSource<WorkItem?>> idle;
         lock (_gate)
@@ -609,20 +628,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             waiting.TrySetResult(null);
         }
 
-        foreach (var item in leftover)
-        {
-            Drop(item.Event, MitiMetrics.DropReasons.Shutdown);
-        }
-
-        await _shutdown.CancelAsync().ConfigureAwait(false);
-        while (Busy > 0)
-        {
-            await Task.Delay(PollInterval).ConfigureAwait(false);
-        }
-
-        await _cancelLoop.ConfigureAwait(false);
-        await Task.WhenAll(_workers).ConfigureAwait(false);
-        return cancelled;
+        return leftover;
     }
 
     private static void Release(ref int counter) => Interlocked.Decrement(ref counter);
@@ -648,20 +654,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     public void Dispose()
     {
         _metrics.Untrack(this);
-        List<TaskCompletionSource<WorkItem?>> idle;
-        lock (_gate)
-        {
-            _closed = true;
-            idle = [.. _idle];
-            _idle.Clear();
-            WorkerMovedLocked();
-        }
-
-        foreach (var waiting in idle)
-        {
-            waiting.TrySetResult(null);
-        }
-
+        ClosePool();
         _shutdown.Dispose();
     }
 

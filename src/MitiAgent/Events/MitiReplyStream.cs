@@ -308,15 +308,21 @@ public sealed class MitiReplyStream
 
         if (!_terminal)
         {
-            _terminal = true;
-            _timerArmed = false;
-            _timer?.Dispose();
-            _timer = null;
-            _pendingDelta.Clear();
-            _pendingReasoning.Clear();
+            EndLocked();
         }
 
         return true;
+    }
+
+    /// <summary>No more writes: the timer is disarmed and waiting text is dropped (a terminal frame carries the whole answer).</summary>
+    private void EndLocked()
+    {
+        _terminal = true;
+        _timerArmed = false;
+        _timer?.Dispose();
+        _timer = null;
+        _pendingDelta.Clear();
+        _pendingReasoning.Clear();
     }
 
     private void ThrowIfUnusableLocked()
@@ -352,12 +358,7 @@ public sealed class MitiReplyStream
 
     private StreamFrame NextTerminalFrameLocked()
     {
-        _terminal = true;
-        _timerArmed = false;
-        _timer?.Dispose();
-        _timer = null;
-        _pendingDelta.Clear();
-        _pendingReasoning.Clear();
+        EndLocked();
         _seq++;
         return new StreamFrame
         {
