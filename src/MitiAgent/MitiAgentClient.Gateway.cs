@@ -112,7 +112,6 @@ public sealed partial class MitiAgentClient
                     case null when info.LivenessTimeout:
                         // The socket already logged the one Warning line of a liveness abort.
                         GatewayLog.ConnectionError(_log.Gateway, "liveness timeout", info.Error);
-
                         reason = MitiMetrics.ReconnectReasons.PingTimeout;
                         break;
                     case null:
@@ -281,7 +280,6 @@ public sealed partial class MitiAgentClient
     /// <summary>One run of the client, from start to stop: dispatcher, connection loop and current socket.</summary>
     private sealed class Session : IGatewayFrameHandler
     {
-        private static readonly Task<bool> NotAcked = Task.FromResult(false);
         private readonly MitiAgentClient _owner;
         private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -428,7 +426,7 @@ public sealed partial class MitiAgentClient
 
             // Spec §4.2: acked on receipt (also duplicates, unknown types and malformed events with an id); the
             // dispatcher starts no handler before this ack reached the socket.
-            Task<bool> acked = result.EventId is { } eventId ? socket.SendAckAsync(eventId) : NotAcked;
+            Task<bool> acked = result.EventId is { } eventId ? socket.SendAckAsync(eventId) : GatewaySocket.AckNotSent;
             _owner._metrics.EventReceived(result.EventType);
             switch (result.Status)
             {

@@ -63,12 +63,6 @@ internal sealed class TokenManager : IAsyncDisposable
     /// <summary>Faults with the <see cref="MitiAuthException"/> when a token request (background refresh or not) gets 10001/10004.</summary>
     public Task Fatal => _fatal.Task;
 
-    /// <summary>Fetches the first token.</summary>
-    /// <exception cref="MitiAuthException">10001 (invalid credentials) or 10004 (app disabled): fatal.</exception>
-    /// <exception cref="MitiApiException">A transient or unexpected answer (HTTP 5xx, 429, another code).</exception>
-    /// <exception cref="HttpRequestException">The request failed in transport.</exception>
-    public async Task StartAsync(CancellationToken ct) => await GetTokenAsync(ct).ConfigureAwait(false);
-
     /// <summary>A valid token; while there is none, all callers share one token request.</summary>
     public ValueTask<string> GetTokenAsync(CancellationToken ct)
     {

@@ -159,7 +159,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             return WaitToAdmitAsync(item, workerMoved!);
         }
 
-        Admitted(item, admission);
+        HandleAdmission(item, admission);
         return default;
     }
 
@@ -174,7 +174,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
         while (admission == Admission.Wait);
 
-        Admitted(item, admission);
+        HandleAdmission(item, admission);
     }
 
     private Admission TryAdmit(WorkItem item, out Task? workerMoved)
@@ -213,7 +213,8 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         return Admission.Admitted;
     }
 
-    private void Admitted(WorkItem item, Admission admission)
+    /// <summary>Acts on a final admission: nothing when admitted, else the overload handler, a drop, or a shutdown drop.</summary>
+    private void HandleAdmission(WorkItem item, Admission admission)
     {
         MessageEvent message = (MessageEvent)item.Event;
         if (admission == Admission.Admitted)
@@ -233,7 +234,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
         if (admission == Admission.Closed)
         {
-            Drop(message, MitiMetrics.DropReasons.Shutdown);
+            DropAtShutdown(message);
             return;
         }
 
@@ -242,9 +243,9 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         _seen.Complete(message.EventId);
     }
 
-    private void Drop(AgentEvent agentEvent, string reason)
+    private void DropAtShutdown(AgentEvent agentEvent)
     {
-        _metrics.EventDropped(agentEvent.EventType, reason);
+        _metrics.EventDropped(agentEvent.EventType, MitiMetrics.DropReasons.Shutdown);
         GatewayLog.StoppingEventDropped(_log, agentEvent.EventType, agentEvent.EventId);
         _seen.Complete(agentEvent.EventId);
     }
@@ -594,7 +595,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         // Close the pool first (queued events never start once handlers are being cancelled), then cancel what runs.
         foreach (var item in ClosePool())
         {
-            Drop(item.Event, MitiMetrics.DropReasons.Shutdown);
+            DropAtShutdown(item.Event);
         }
 
         await _shutdown.CancelAsync().ConfigureAwait(false);

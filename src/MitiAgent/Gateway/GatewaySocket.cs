@@ -47,6 +47,9 @@ internal sealed class GatewaySocket : IAsyncDisposable
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The answer of <see cref="SendAckAsync"/> for an ack that will never be written.</summary>
+    internal static readonly Task<bool> AckNotSent = Task.FromResult(false);
+
     private readonly ClientWebSocket _ws;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -198,7 +201,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
         var pending = new PendingAck(JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame));
         if (_completion.Task.IsCompleted)
         {
-            return PendingAck.NotSent;
+            return AckNotSent;
         }
 
         _acks.Enqueue(pending);
@@ -443,8 +446,6 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// <summary>An ack frame waiting for the writer; its task says whether it reached the socket.</summary>
     private sealed class PendingAck(byte[] frame) : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        public static readonly Task<bool> NotSent = System.Threading.Tasks.Task.FromResult(false);
-
         public byte[] Frame { get; } = frame;
     }
 }

@@ -53,12 +53,6 @@ internal sealed class MitiRestClient
         return SendCoreAsync(request, ct);
     }
 
-    /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first (spec §7).</summary>
-    /// <exception cref="ArgumentException"><paramref name="conversationId"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1–100.</exception>
-    public async Task<IReadOnlyList<HistoryMessage>> GetHistoryAsync(string conversationId, int limit, CancellationToken ct) =>
-        (await GetHistoryPageAsync(conversationId, limit, ct).ConfigureAwait(false)).Messages;
-
     /// <summary>The newest <paramref name="limit"/> messages of a conversation, oldest first, and <c>has_more</c> (spec §7).</summary>
     /// <exception cref="ArgumentException"><paramref name="conversationId"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1–100.</exception>

@@ -203,8 +203,8 @@ public sealed class RestClientTests
         f.Host.Time.Advance(TimeSpan.FromSeconds(1));
         await f.Rest.SendAsync(Text(User, "answer 2"), CancellationToken.None).WaitAsync(Timeout);
 
-        IReadOnlyList<HistoryMessage> all = await f.Rest.GetHistoryAsync(asked.ConversationId, 100, CancellationToken.None).WaitAsync(Timeout);
-        IReadOnlyList<HistoryMessage> newest = await f.Rest.GetHistoryAsync(asked.ConversationId, 2, CancellationToken.None).WaitAsync(Timeout);
+        IReadOnlyList<HistoryMessage> all = await f.Rest.GetHistoryPageAsync(asked.ConversationId, 100, CancellationToken.None).WaitAsync(Timeout);
+        IReadOnlyList<HistoryMessage> newest = await f.Rest.GetHistoryPageAsync(asked.ConversationId, 2, CancellationToken.None).WaitAsync(Timeout);
 
         Assert.Equal(["question", "answer 1", "answer 2"], all.Select(m => m.Content));
         Assert.Equal([WireNames.Roles.User, WireNames.Roles.Assistant, WireNames.Roles.Assistant], all.Select(m => m.Role));
@@ -234,9 +234,9 @@ public sealed class RestClientTests
     {
         await using Fixture f = await Fixture.StartAsync(start: false);
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Rest.GetHistoryAsync("conv-u_rest", 0, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Rest.GetHistoryAsync("conv-u_rest", 101, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => f.Rest.GetHistoryAsync(" ", 10, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Rest.GetHistoryPageAsync("conv-u_rest", 0, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Rest.GetHistoryPageAsync("conv-u_rest", 101, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => f.Rest.GetHistoryPageAsync(" ", 10, CancellationToken.None));
 
         Assert.Empty(f.Host.Emulator.Requests);
     }
@@ -246,7 +246,7 @@ public sealed class RestClientTests
     {
         await using Fixture f = await Fixture.StartAsync();
 
-        var error = await Assert.ThrowsAsync<MitiApiException>(() => f.Rest.GetHistoryAsync("conv-nobody", 10, CancellationToken.None).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<MitiApiException>(() => f.Rest.GetHistoryPageAsync("conv-nobody", 10, CancellationToken.None).WaitAsync(Timeout));
 
         Assert.Equal(WireNames.Codes.NotFound, error.Code);
         Assert.Contains(f.MessageLines, l => l.StartsWith("get_history API error: code=10013", StringComparison.Ordinal));
@@ -321,7 +321,7 @@ public sealed class RestClientTests
                 new Random(13));
             if (start)
             {
-                await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+                await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
             }
 
             return new Fixture(host, http, tokens, rest);

@@ -44,7 +44,7 @@ public sealed class TokenManagerTests
         using var http = new HttpClient();
         await using TokenManager tokens = CreateTokens(host, http);
 
-        await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
         string token = await tokens.GetTokenAsync(CancellationToken.None);
         string again = await tokens.GetTokenAsync(CancellationToken.None);
 
@@ -64,7 +64,7 @@ public sealed class TokenManagerTests
         const string wrongSecret = "wrong-secret-must-not-leak-42";
         await using TokenManager tokens = CreateTokens(host, http, wrongSecret);
 
-        var error = await Assert.ThrowsAsync<MitiAuthException>(() => tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<MitiAuthException>(() => tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout));
         var again = await Assert.ThrowsAsync<MitiAuthException>(async () => await tokens.GetTokenAsync(CancellationToken.None));
         host.Time.Advance(TimeSpan.FromHours(3));
 
@@ -86,7 +86,7 @@ public sealed class TokenManagerTests
         using var http = new HttpClient();
         await using TokenManager tokens = CreateTokens(host, http);
 
-        var error = await Assert.ThrowsAsync<MitiAuthException>(() => tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<MitiAuthException>(() => tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout));
 
         Assert.Equal(WireNames.Codes.AppDisabled, error.Code);
         Assert.Equal(1, host.TokenRequests);
@@ -115,7 +115,7 @@ public sealed class TokenManagerTests
         await using EmulatorTestHost host = await EmulatorTestHost.StartAsync();
         using var http = new HttpClient();
         await using TokenManager tokens = CreateTokens(host, http);
-        await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
         string first = await tokens.GetTokenAsync(CancellationToken.None);
 
         tokens.Invalidate(first, "test");
@@ -141,7 +141,7 @@ public sealed class TokenManagerTests
         await using EmulatorTestHost host = await EmulatorTestHost.StartAsync(tokenLifetime: TimeSpan.FromSeconds(lifetimeSeconds));
         using var http = new HttpClient();
         await using TokenManager tokens = CreateTokens(host, http);
-        await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
         string first = await tokens.GetTokenAsync(CancellationToken.None);
 
         host.Time.Advance(TimeSpan.FromSeconds(refreshAtSeconds) - TimeSpan.FromMilliseconds(1));
@@ -168,7 +168,7 @@ public sealed class TokenManagerTests
         await using EmulatorTestHost host = await EmulatorTestHost.StartAsync();
         using var http = new HttpClient();
         await using TokenManager tokens = CreateTokens(host, http, random: new Random(7));
-        await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
         string first = await tokens.GetTokenAsync(CancellationToken.None);
         host.Emulator.Faults.FailNextRequests(3, 503, pathPrefix: WireNames.Paths.Token);
 
@@ -211,7 +211,7 @@ public sealed class TokenManagerTests
         using var gate = new GatedHandler();
         using var http = new HttpClient(gate);
         await using TokenManager tokens = CreateTokens(host, http, random: new Random(3));
-        await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
         host.Emulator.Faults.FailNextRequests(100, 503, pathPrefix: WireNames.Paths.Token);
 
         host.Time.Advance(TimeSpan.FromSeconds(4));
@@ -246,7 +246,7 @@ public sealed class TokenManagerTests
         await using EmulatorTestHost host = await EmulatorTestHost.StartAsync();
         using var http = new HttpClient();
         TokenManager tokens = CreateTokens(host, http);
-        await tokens.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+        await tokens.GetTokenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
 
         await tokens.DisposeAsync();
         await tokens.DisposeAsync();
