@@ -203,10 +203,10 @@ namespace MitiAgent.Shared
             List<HandlerProblem> problems,
             CancellationToken cancellationToken)
         {
-            Location fallback = method.Locations.Length > 0 ? method.Locations[0] : Location.None;
+            // Locations are made only for problems: a valid handler (the generator's common case) allocates none.
             if (method.MethodKind == MethodKind.LocalFunction)
             {
-                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, fallback, method.Name, "a local function cannot be a handler; make it a method of the class"));
+                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, FirstLocation(method), method.Name, "a local function cannot be a handler; make it a method of the class"));
                 return null;
             }
 
@@ -222,33 +222,33 @@ namespace MitiAgent.Shared
 
             if (declaration is null || method.MethodKind != MethodKind.Ordinary)
             {
-                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, fallback, method.Name, "only ordinary methods can be handlers"));
+                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, FirstLocation(method), method.Name, "only ordinary methods can be handlers"));
                 return null;
             }
 
-            Location identifier = declaration.Identifier.GetLocation();
+            SyntaxToken identifier = declaration.Identifier;
             INamedTypeSymbol? agentType = method.ContainingType;
             if (agentType is not { TypeKind: TypeKind.Class })
             {
-                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, identifier, method.Name, "handlers must be declared in a class"));
+                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, identifier.GetLocation(), method.Name, "handlers must be declared in a class"));
                 return null;
             }
 
             if (agentType.IsStatic)
             {
-                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, identifier, method.Name, "handlers cannot be declared in a static class"));
+                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, identifier.GetLocation(), method.Name, "handlers cannot be declared in a static class"));
                 return null;
             }
 
             if (agentType.IsImplicitlyDeclared)
             {
-                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, identifier, method.Name, "handlers must be declared in a named class"));
+                problems.Add(new HandlerProblem(HandlerRule.InvalidSignature, identifier.GetLocation(), method.Name, "handlers must be declared in a named class"));
                 return null;
             }
 
             if (method.IsGenericMethod)
             {
-                Location location = declaration.TypeParameterList?.GetLocation() ?? identifier;
+                Location location = declaration.TypeParameterList?.GetLocation() ?? identifier.GetLocation();
                 problems.Add(new HandlerProblem(HandlerRule.Generic, location, method.Name));
             }
 
@@ -265,12 +265,11 @@ namespace MitiAgent.Shared
 
         private static HandlerReturn? ReadReturn(IMethodSymbol method, MethodDeclarationSyntax declaration, KnownTypes types, List<HandlerProblem> problems)
         {
-            Location location = declaration.ReturnType.GetLocation();
             if (method.ReturnsVoid)
             {
                 if (method.IsAsync)
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.AsyncVoid, location, method.Name));
+                    problems.Add(new HandlerProblem(HandlerRule.AsyncVoid, declaration.ReturnType.GetLocation(), method.Name));
                     return null;
                 }
 
@@ -292,7 +291,7 @@ namespace MitiAgent.Shared
 
             problems.Add(new HandlerProblem(
                 HandlerRule.InvalidSignature,
-                location,
+                declaration.ReturnType.GetLocation(),
                 method.Name,
                 "the return type '" + method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "' is not Task, ValueTask or void"));
             return null;
@@ -334,7 +333,7 @@ namespace MitiAgent.Shared
                     argument = HandlerArgument.Exception;
                     problem = "only one Exception parameter is allowed";
                 }
-                else if (IsEventFor(parameter.Type, attributes, types, out string expected))
+                else if (IsEventFor(parameter.Type, attributes, types))
                 {
                     argument = HandlerArgument.Event;
                     problem = "only one event parameter is allowed";
@@ -344,7 +343,7 @@ namespace MitiAgent.Shared
                     argument = null;
                     problem = "parameter '" + parameter.Name + "' of type '"
                         + parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)
-                        + "' cannot be supplied; allowed are " + expected + (errorOnly ? ", Exception" : string.Empty)
+                        + "' cannot be supplied; allowed are " + ExpectedEvents(attributes) + (errorOnly ? ", Exception" : string.Empty)
                         + ", CancellationToken and MitiAgentClient";
                 }
 
@@ -367,39 +366,51 @@ namespace MitiAgent.Shared
         /// <c>[OnMessage]</c>/<c>[OnOverload]</c>; <c>GroupAtEvent</c> or <c>MessageEvent</c> for <c>[OnGroupAt]</c>;
         /// <c>CancelEvent</c> for <c>[OnCancel]</c>.
         /// </summary>
-        private static bool IsEventFor(ITypeSymbol type, ImmutableArray<HandlerAttributeInfo> attributes, KnownTypes types, out string expected)
+        private static bool IsEventFor(ITypeSymbol type, ImmutableArray<HandlerAttributeInfo> attributes, KnownTypes types)
         {
-            bool all = true;
+            foreach (HandlerAttributeInfo attribute in attributes)
+            {
+                bool matches = attribute.Kind switch
+                {
+                    HandlerKind.GroupAt => KnownTypes.Is(type, types.GroupAtEvent) || KnownTypes.Is(type, types.MessageEvent),
+                    HandlerKind.Cancel => KnownTypes.Is(type, types.CancelEvent),
+                    HandlerKind.Error => false,
+                    _ => KnownTypes.Is(type, types.MessageEvent),
+                };
+                if (!matches && !KnownTypes.Is(type, types.AgentEvent))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The event types <see cref="IsEventFor"/> accepts, for the message (built only for an invalid handler).</summary>
+        private static string ExpectedEvents(ImmutableArray<HandlerAttributeInfo> attributes)
+        {
             var names = new List<string>();
             foreach (HandlerAttributeInfo attribute in attributes)
             {
-                bool matches;
                 switch (attribute.Kind)
                 {
                     case HandlerKind.GroupAt:
-                        matches = KnownTypes.Is(type, types.GroupAtEvent) || KnownTypes.Is(type, types.MessageEvent);
                         AddOnce(names, "GroupAtEvent");
                         AddOnce(names, "MessageEvent");
                         break;
                     case HandlerKind.Cancel:
-                        matches = KnownTypes.Is(type, types.CancelEvent);
                         AddOnce(names, "CancelEvent");
                         break;
                     case HandlerKind.Error:
-                        matches = false;
                         break;
                     default:
-                        matches = KnownTypes.Is(type, types.MessageEvent);
                         AddOnce(names, "MessageEvent");
                         break;
                 }
-
-                all &= matches || KnownTypes.Is(type, types.AgentEvent);
             }
 
             AddOnce(names, "AgentEvent");
-            expected = string.Join(", ", names);
-            return all;
+            return string.Join(", ", names);
         }
 
         /// <summary>
@@ -413,7 +424,6 @@ namespace MitiAgent.Shared
                 HandlerAttributeInfo attribute = attributes[i];
                 AttributeData data = attribute.Data;
                 AttributeSyntax? syntax = data.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                Location location = syntax?.GetLocation() ?? (method.Locations.Length > 0 ? method.Locations[0] : Location.None);
                 SeparatedSyntaxList<AttributeArgumentSyntax> written = syntax?.ArgumentList?.Arguments ?? default;
 
                 // An attribute that does not bind (no such constructor or property, a value of the wrong type, applied
@@ -428,7 +438,7 @@ namespace MitiAgent.Shared
 
                 if (!bound)
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.ReportedByCompiler, location, method.Name));
+                    problems.Add(new HandlerProblem(HandlerRule.ReportedByCompiler, syntax?.GetLocation() ?? FirstLocation(method), method.Name));
                     continue;
                 }
 
@@ -483,6 +493,8 @@ namespace MitiAgent.Shared
 
             return null;
         }
+
+        private static Location FirstLocation(ISymbol symbol) => symbol.Locations.Length > 0 ? symbol.Locations[0] : Location.None;
 
         private static bool AppearsEarlier(ImmutableArray<HandlerAttributeInfo> attributes, int index)
         {
