@@ -370,6 +370,27 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
+    public Task Miti0003_MethodWithSeveralHandlerAttributes_MustFitEach() => Verifier.AnalyzerAsync(Usings + """
+        public partial class Agent
+        {
+            [OnMessage, OnOverload]
+            public void Both(MessageEvent e, CancellationToken cancellationToken) { }
+
+            [OnMessage(MsgType = "x"), OnCancel]
+            public void Mixed({|MITI0003:MessageEvent e|}) { }
+
+            [OnMessage(MsgType = "z"), OnError]
+            public void NotOnlyError(AgentEvent e, {|MITI0003:System.Exception exception|}) { }
+        }
+
+        public partial class OtherAgent
+        {
+            [OnMessage(MsgType = "y"), OnCancel]
+            public void Any(AgentEvent e) { }
+        }
+        """);
+
+    [Fact]
     public Task Miti0009_ClassThatAlreadyImplementsTheHandlerInterface_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class {|MITI0009:Agent|} : IMitiAgentHandler
         {
