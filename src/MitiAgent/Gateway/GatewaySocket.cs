@@ -198,7 +198,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// </returns>
     public Task<bool> SendAckAsync(string eventId)
     {
-        var pending = new PendingAck(JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame));
+        var pending = new PendingAck(EncodeAck(eventId));
         if (_completion.Task.IsCompleted)
         {
             return AckNotSent;
@@ -213,6 +213,10 @@ internal sealed class GatewaySocket : IAsyncDisposable
 
         return pending.Task;
     }
+
+    /// <summary>The ack frame of an event (spec §4.2), as UTF-8 JSON.</summary>
+    internal static byte[] EncodeAck(string eventId) =>
+        JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame);
 
     private void SendPing() =>
         TrySend(JsonSerializer.SerializeToUtf8Bytes(new PingFrame { Ts = _time.GetUtcNow().ToUnixTimeMilliseconds() }, MitiJsonContext.Default.PingFrame));
