@@ -64,21 +64,41 @@ public class InboundFrameBenchmarks
         return acked;
     }
 
-    private static int Ack(EventParseResult parsed) => GatewaySocket.EncodeAck(parsed.EventId!).Length;
+    private static int Ack(EventParseResult parsed)
+    {
+        ArraySegment<byte> ack = GatewaySocket.RentAck(parsed.EventId!);
+        GatewaySocket.ReturnAck(ack); // the socket's writer returns it once the frame was sent
+        return ack.Count;
+    }
 }
 
 /// <summary>A no-op message handler that counts its calls.</summary>
 internal sealed class CountingHandler : IMitiAgentHandler
 {
     public int CallCount;
+    private int _target = int.MaxValue;
+    private TaskCompletionSource? _reached;
 
     public int Calls => Volatile.Read(ref CallCount);
+
+    /// <summary>Completes once <paramref name="more"/> further calls were made.</summary>
+    public Task WaitForAsync(int more)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _reached, reached);
+        Volatile.Write(ref _target, Calls + more);
+        return reached.Task;
+    }
 
     public MitiHandlerKinds HandledKinds => MitiHandlerKinds.Message | MitiHandlerKinds.GroupAt;
 
     public ValueTask DispatchAsync(MitiEventContext context)
     {
-        Interlocked.Increment(ref CallCount);
+        if (Interlocked.Increment(ref CallCount) >= Volatile.Read(ref _target))
+        {
+            Volatile.Read(ref _reached)?.TrySetResult();
+        }
+
         return default;
     }
 
