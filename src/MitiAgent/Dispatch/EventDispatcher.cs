@@ -304,7 +304,18 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
                 }
             }
 
-            bool acked = await WaitForAckAsync(item!).ConfigureAwait(false);
+            // WaitForAckAsync inlined: awaited in this long-lived loop, the wait needs no state machine of its own per event.
+            bool acked;
+            try
+            {
+                acked = await item!.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                acked = false;
+            }
+
+            acked = AckOutcome(item!, acked);
             lock (_gate)
             {
                 _starting--;
@@ -351,6 +362,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             sent = false;
         }
 
+        return AckOutcome(item, sent);
+    }
+
+    /// <summary>Passes <paramref name="sent"/> on; when the ack was not sent, logs it and releases the event's id.</summary>
+    private bool AckOutcome(WorkItem item, bool sent)
+    {
         if (!sent)
         {
             GatewayLog.AckNotSent(_log, item.Event.EventType, item.Event.EventId);
