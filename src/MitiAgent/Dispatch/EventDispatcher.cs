@@ -272,7 +272,6 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     private async Task WorkerLoopAsync()
     {
         var idle = new IdleWorker(); // one per worker, reused for every wait (not a TaskCompletionSource per event)
-        using var ackWaiter = new AckWaiter(_time);
         while (true)
         {
             WorkItem? item;
@@ -305,8 +304,18 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
                 }
             }
 
-            // WaitForAckAsync with this worker's reusable waiter: no state machine, promise or timer per event.
-            bool acked = AckOutcome(item!, await ackWaiter.WaitAsync(item!.Acked, item.AckWait).ConfigureAwait(false));
+            // WaitForAckAsync inlined: awaited in this long-lived loop, the wait needs no state machine of its own per event.
+            bool acked;
+            try
+            {
+                acked = await item!.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                acked = false;
+            }
+
+            acked = AckOutcome(item!, acked);
             lock (_gate)
             {
                 _starting--;
@@ -698,94 +707,6 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
     /// <summary>An accepted event and the ack that must reach the socket before its handler starts.</summary>
     private sealed record WorkItem(AgentEvent Event, Task<bool> Acked, TimeSpan AckWait);
-
-    /// <summary>
-    /// A worker's wait for its event's ack, bounded by the ack timeout (what <c>acked.WaitAsync(timeout, time)</c>
-    /// does): one value-task source, timer and continuation per worker, reused, instead of a promise and a timer per
-    /// event. A late callback of an earlier wait is recognised and ignored.
-    /// </summary>
-    private sealed class AckWaiter : IValueTaskSource<bool>, IDisposable
-    {
-        private readonly TimeProvider _time;
-        private readonly ITimer _timer;
-        private readonly Action _onAcked;
-        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
-        private Task<bool>? _acked;
-        private long _started;
-        private TimeSpan _timeout;
-        private int _completed = 1;
-
-        public AckWaiter(TimeProvider time)
-        {
-            _time = time;
-            _onAcked = OnAcked;
-            _timer = time.CreateTimer(static state => ((AckWaiter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-
-        /// <summary>Completes with the ack's result, or <see langword="false"/> after <paramref name="timeout"/>. Await once.</summary>
-        public ValueTask<bool> WaitAsync(Task<bool> acked, TimeSpan timeout)
-        {
-            if (acked.IsCompleted)
-            {
-                return new ValueTask<bool>(acked.GetAwaiter().GetResult());
-            }
-
-            _acked = acked;
-            _timeout = timeout;
-            Volatile.Write(ref _started, _time.GetTimestamp());
-            Volatile.Write(ref _completed, 0);
-            var wait = new ValueTask<bool>(this, _core.Version);
-            _timer.Change(timeout, Timeout.InfiniteTimeSpan);
-            acked.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onAcked);
-            return wait;
-        }
-
-        private void OnAcked()
-        {
-            // Also runs for the ack of an earlier wait that timed out: then the current ack is still pending (ignored)
-            // or complete (its result is the right one).
-            if (Volatile.Read(ref _acked) is { IsCompleted: true } acked && Interlocked.Exchange(ref _completed, 1) == 0)
-            {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _core.SetResult(acked.GetAwaiter().GetResult());
-            }
-        }
-
-        private void OnTimer()
-        {
-            TimeSpan elapsed = _time.GetElapsedTime(Volatile.Read(ref _started));
-            if (elapsed < _timeout)
-            {
-                // A late tick of an earlier wait, or a clock tick a little early: arm for what is left of this one.
-                _timer.Change(_timeout - elapsed, Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            if (Interlocked.Exchange(ref _completed, 1) == 0)
-            {
-                _core.SetResult(false);
-            }
-        }
-
-        public bool GetResult(short token)
-        {
-            try
-            {
-                return _core.GetResult(token);
-            }
-            finally
-            {
-                _core.Reset(); // ready for the next wait
-            }
-        }
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
-
-        public void Dispose() => _timer.Dispose();
-    }
 
     /// <summary>
     /// An idle worker's wait for its next event: a reusable value-task source. Each wait is handed exactly one item
