@@ -6,45 +6,45 @@ namespace MitiAgent.Protocol;
 public sealed record TextContent
 {
     /// <summary>The text.</summary>
-    public string? Text { get; init; }
+    public string? Text { get; set; }
 }
 
 /// <summary><c>at_text</c> content: <c>{"text": "@Bot question", "atUserList": ["u_bot"]}</c>.</summary>
 public sealed record AtTextContent
 {
     /// <summary>The text, starting with the @names.</summary>
-    public string? Text { get; init; }
+    public string? Text { get; set; }
 
     /// <summary>The mentioned user ids. The wire name is camelCase (<c>atUserList</c>), as the reference sends it.</summary>
     [JsonPropertyName("atUserList")]
-    public IReadOnlyList<string>? AtUserList { get; init; }
+    public IReadOnlyList<string>? AtUserList { get; set; }
 }
 
 /// <summary>One image of an <c>image</c> or <c>multimodal</c> message.</summary>
 public sealed record ImageItem
 {
     /// <summary>Where the image can be downloaded.</summary>
-    public string? Url { get; init; }
+    public string? Url { get; set; }
 
     /// <summary>Optional MIME type, e.g. <c>image/png</c>.</summary>
-    public string? MimeType { get; init; }
+    public string? MimeType { get; set; }
 }
 
 /// <summary><c>image</c> content: <c>{"images": [...]}</c>.</summary>
 public sealed record ImageContent
 {
     /// <summary>The images.</summary>
-    public IReadOnlyList<ImageItem>? Images { get; init; }
+    public IReadOnlyList<ImageItem>? Images { get; set; }
 }
 
 /// <summary><c>multimodal</c> content: <c>{"text", "images": [...]}</c>.</summary>
 public sealed record MultimodalContent
 {
     /// <summary>The text part.</summary>
-    public string? Text { get; init; }
+    public string? Text { get; set; }
 
     /// <summary>The images.</summary>
-    public IReadOnlyList<ImageItem>? Images { get; init; }
+    public IReadOnlyList<ImageItem>? Images { get; set; }
 }
 
 /// <summary>

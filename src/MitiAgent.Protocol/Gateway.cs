@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace MitiAgent.Protocol;
 
@@ -9,7 +10,7 @@ public sealed record HelloFrame
     public string Type { get; set; } = WireNames.FrameTypes.Hello;
 
     /// <summary>The server's id for this connection.</summary>
-    public string? ConnId { get; init; }
+    public string? ConnId { get; set; }
 
     /// <summary>How often the agent pings (default 30 000).</summary>
     public int PingIntervalMs { get; set; } = WireNames.Defaults.PingIntervalMs;
@@ -22,29 +23,31 @@ public sealed record HelloFrame
 public sealed record EventFrame
 {
     /// <summary>Always <c>event</c>.</summary>
+    [JsonConverter(typeof(WireNameConverter))] // a known name costs no string per frame
     public string Type { get; set; } = WireNames.FrameTypes.Event;
 
     /// <summary>Id, type, time and app of the event.</summary>
-    public EventHeader? Header { get; init; }
+    public EventHeader? Header { get; set; }
 
     /// <summary>The payload; which members are set depends on <see cref="EventHeader.EventType"/>.</summary>
-    public EventPayload? Event { get; init; }
+    public EventPayload? Event { get; set; }
 }
 
 /// <summary>The <c>header</c> of an event (spec §5).</summary>
 public sealed record EventHeader
 {
     /// <summary>Unique per event; redeliveries keep it.</summary>
-    public string? EventId { get; init; }
+    public string? EventId { get; set; }
 
     /// <summary>One of <see cref="WireNames.EventTypes"/> (others may appear).</summary>
-    public string? EventType { get; init; }
+    [JsonConverter(typeof(WireNameConverter))] // a known name costs no string per frame
+    public string? EventType { get; set; }
 
     /// <summary>Unix milliseconds.</summary>
-    public long CreateTime { get; init; }
+    public long CreateTime { get; set; }
 
     /// <summary>The app the event is for.</summary>
-    public string? AppId { get; init; }
+    public string? AppId { get; set; }
 }
 
 /// <summary>
@@ -56,51 +59,52 @@ public sealed record EventHeader
 public sealed record EventPayload
 {
     /// <summary>Who sent the message (or stopped the run).</summary>
-    public EventSender? Sender { get; init; }
+    public EventSender? Sender { get; set; }
 
     /// <summary>The message (message events only).</summary>
-    public MessageBody? Message { get; init; }
+    public MessageBody? Message { get; set; }
 
     /// <summary>The run that answers this message / that was cancelled.</summary>
-    public string? RunId { get; init; }
+    public string? RunId { get; set; }
 
     /// <summary>The assistant message that a streamed answer fills.</summary>
-    public string? AssistantMsgId { get; init; }
+    public string? AssistantMsgId { get; set; }
 
     /// <summary>The group (group @mentions only).</summary>
-    public string? GroupId { get; init; }
+    public string? GroupId { get; set; }
 
     /// <summary>The conversation (<c>assistant.cancel</c> only; messages carry it in <see cref="Message"/>).</summary>
-    public string? ConversationId { get; init; }
+    public string? ConversationId { get; set; }
 }
 
 /// <summary>The sender of an event (spec §5).</summary>
 public sealed record EventSender
 {
     /// <summary>The user id, e.g. <c>u_abc123</c>.</summary>
-    public string? UserId { get; init; }
+    public string? UserId { get; set; }
 
     /// <summary>Display name.</summary>
-    public string? Name { get; init; }
+    public string? Name { get; set; }
 }
 
 /// <summary>A message as carried in an event (spec §5).</summary>
 public sealed record MessageBody
 {
     /// <summary>The message id.</summary>
-    public string? MessageId { get; init; }
+    public string? MessageId { get; set; }
 
     /// <summary>The conversation it belongs to.</summary>
-    public string? ConversationId { get; init; }
+    public string? ConversationId { get; set; }
 
     /// <summary>One of <see cref="WireNames.MsgTypes"/>, or another type to pass through intact.</summary>
-    public string? MsgType { get; init; }
+    [JsonConverter(typeof(WireNameConverter))] // a known name costs no string per frame
+    public string? MsgType { get; set; }
 
     /// <summary>The content object, raw.</summary>
-    public JsonElement? Content { get; init; }
+    public JsonElement? Content { get; set; }
 
     /// <summary>Unix milliseconds.</summary>
-    public long CreateTime { get; init; }
+    public long CreateTime { get; set; }
 }
 
 /// <summary>
@@ -110,16 +114,17 @@ public sealed record MessageBody
 public sealed record AckFrame
 {
     /// <summary>Always <c>ack</c>.</summary>
+    [JsonConverter(typeof(WireNameConverter))] // a known name costs no string per frame
     public string Type { get; set; } = WireNames.FrameTypes.Ack;
 
     /// <summary>The acknowledged event or stream frame id.</summary>
-    public string? EventId { get; init; }
+    public string? EventId { get; set; }
 
     /// <summary>Server → agent only: 0 or absent for accepted, otherwise an error code.</summary>
-    public int? Code { get; init; }
+    public int? Code { get; set; }
 
     /// <summary>Server → agent only: error message.</summary>
-    public string? Msg { get; init; }
+    public string? Msg { get; set; }
 }
 
 /// <summary>Agent → server keepalive (spec §4.2).</summary>
@@ -139,7 +144,7 @@ public sealed record PongFrame
     public string Type { get; set; } = WireNames.FrameTypes.Pong;
 
     /// <summary>The ping's <c>ts</c>.</summary>
-    public long Ts { get; init; }
+    public long Ts { get; set; }
 }
 
 /// <summary>Server → agent: open a new connection, this one will close soon (spec §4.1).</summary>
@@ -149,7 +154,7 @@ public sealed record ReconnectFrame
     public string Type { get; set; } = WireNames.FrameTypes.Reconnect;
 
     /// <summary>Why (deploy, rebalancing, ...).</summary>
-    public string? Reason { get; init; }
+    public string? Reason { get; set; }
 }
 
 /// <summary>Agent → server streaming reply frame (spec §6.2).</summary>

@@ -41,7 +41,7 @@ public static class GatewayFrameReader
 
                 if (isType && type is null && reader.TokenType == JsonTokenType.String)
                 {
-                    type = reader.GetString();
+                    type = WireNameInterning.GetString(ref reader); // a known type costs no string per frame
                 }
                 else if (!reader.TrySkip())
                 {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace MitiAgent;
@@ -49,7 +50,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     // The worker pool's state, all guarded by _gate.
     private readonly object _gate = new();
     private readonly Queue<WorkItem> _queue = new();
-    private readonly Stack<TaskCompletionSource<WorkItem?>> _idle = new();
+    private readonly Stack<IdleWorker> _idle = new();
     private TaskCompletionSource? _workerMoved;
     private int _starting;
     private int _running;
@@ -180,7 +181,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     private Admission TryAdmit(WorkItem item, out Task? workerMoved)
     {
         workerMoved = null;
-        TaskCompletionSource<WorkItem?>? idle;
+        IdleWorker? idle;
         lock (_gate)
         {
             if (_closed)
@@ -209,7 +210,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             _starting++;
         }
 
-        idle.TrySetResult(item); // the worker continues on the thread pool, never on the reader's thread
+        idle.Hand(item); // the worker continues on the thread pool, never on the reader's thread
         return Admission.Admitted;
     }
 
@@ -270,10 +271,11 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
     private async Task WorkerLoopAsync()
     {
+        var idle = new IdleWorker(); // one per worker, reused for every wait (not a TaskCompletionSource per event)
         while (true)
         {
             WorkItem? item;
-            TaskCompletionSource<WorkItem?>? handoff = null;
+            IdleWorker? handoff = null;
             lock (_gate)
             {
                 if (_queue.TryDequeue(out item))
@@ -286,7 +288,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
                 }
                 else
                 {
-                    handoff = new TaskCompletionSource<WorkItem?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    handoff = idle;
                     _idle.Push(handoff);
                 }
 
@@ -295,14 +297,25 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
             if (handoff is not null)
             {
-                item = await handoff.Task.ConfigureAwait(false);
+                item = await handoff.WaitAsync().ConfigureAwait(false);
                 if (item is null)
                 {
                     return; // closed
                 }
             }
 
-            bool acked = await WaitForAckAsync(item!).ConfigureAwait(false);
+            // WaitForAckAsync inlined: awaited in this long-lived loop, the wait needs no state machine of its own per event.
+            bool acked;
+            try
+            {
+                acked = await item!.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                acked = false;
+            }
+
+            acked = AckOutcome(item!, acked);
             lock (_gate)
             {
                 _starting--;
@@ -349,6 +362,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             sent = false;
         }
 
+        return AckOutcome(item, sent);
+    }
+
+    /// <summary>Passes <paramref name="sent"/> on; when the ack was not sent, logs it and releases the event's id.</summary>
+    private bool AckOutcome(WorkItem item, bool sent)
+    {
         if (!sent)
         {
             GatewayLog.AckNotSent(_log, item.Event.EventType, item.Event.EventId);
@@ -409,9 +428,23 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     private async Task RunHandlerAsync(MessageEvent message, bool overload)
     {
         string? runId = message.RunId;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
-        bool registered = !overload && runId is not null && _runs.TryAdd(runId, cts);
-        message.CancellationToken = cts.Token;
+
+        // Only a run that assistant.cancel can stop gets a source of its own (DrainAsync cancels it with the rest of
+        // _runs); any other handler uses the shutdown token: no linked source per event.
+        CancellationTokenSource? cts = !overload && runId is not null ? new CancellationTokenSource() : null;
+        bool registered = cts is not null && _runs.TryAdd(runId!, cts);
+        if (!registered)
+        {
+            cts?.Dispose();
+            cts = null;
+        }
+        else if (_shutdown.IsCancellationRequested)
+        {
+            cts!.Cancel(); // DrainAsync may have looked at _runs before this run was added
+        }
+
+        CancellationToken token = cts?.Token ?? _shutdown.Token;
+        message.CancellationToken = token;
         string kind = overload ? MitiMetrics.HandlerKinds.Overload : MitiMetrics.HandlerKinds.Message;
         Activity? span = MitiActivities.StartHandler(message, kind);
         long started = _time.GetTimestamp();
@@ -419,7 +452,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         Exception? failure = null;
         try
         {
-            var context = new MitiEventContext(message, _sink, cts.Token);
+            var context = new MitiEventContext(message, _sink, token);
             if (overload)
             {
                 await _handler.DispatchOverloadAsync(context).ConfigureAwait(false);
@@ -429,7 +462,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
                 await _handler.DispatchAsync(context).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Cancelled by the user (assistant.cancel) or by shutdown: not a failure.
             outcome = MitiMetrics.HandlerOutcomes.Cancelled;
@@ -446,7 +479,8 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             MitiActivities.StopHandler(span, outcome, failure);
             if (registered)
             {
-                _runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId!, cts));
+                _runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId!, cts!));
+                cts!.Dispose();
             }
         }
 
@@ -599,6 +633,18 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         }
 
         await _shutdown.CancelAsync().ConfigureAwait(false);
+        foreach (CancellationTokenSource run in _runs.Values)
+        {
+            try
+            {
+                await run.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The handler finished in the meantime.
+            }
+        }
+
         while (Busy > 0)
         {
             await Task.Delay(PollInterval).ConfigureAwait(false);
@@ -613,7 +659,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     private List<WorkItem> ClosePool()
     {
         List<WorkItem> leftover;
-        List<TaskCompletionSource<WorkItem?>> idle;
+        List<IdleWorker> idle;
         lock (_gate)
         {
             _closed = true;
@@ -626,7 +672,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
         foreach (var waiting in idle)
         {
-            waiting.TrySetResult(null);
+            waiting.Hand(null);
         }
 
         return leftover;
@@ -661,4 +707,36 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
     /// <summary>An accepted event and the ack that must reach the socket before its handler starts.</summary>
     private sealed record WorkItem(AgentEvent Event, Task<bool> Acked, TimeSpan AckWait);
+
+    /// <summary>
+    /// An idle worker's wait for its next event: a reusable value-task source. Each wait is handed exactly one item
+    /// (or <see langword="null"/> when the pool closes) by whoever popped the worker from <see cref="_idle"/>.
+    /// </summary>
+    private sealed class IdleWorker : IValueTaskSource<WorkItem?>
+    {
+        private ManualResetValueTaskSourceCore<WorkItem?> _core = new() { RunContinuationsAsynchronously = true };
+
+        /// <summary>The wait; call before or after being pushed to <see cref="_idle"/>, await once.</summary>
+        public ValueTask<WorkItem?> WaitAsync() => new(this, _core.Version);
+
+        /// <summary>Ends the current wait with <paramref name="item"/>.</summary>
+        public void Hand(WorkItem? item) => _core.SetResult(item);
+
+        public WorkItem? GetResult(short token)
+        {
+            try
+            {
+                return _core.GetResult(token);
+            }
+            finally
+            {
+                _core.Reset(); // ready for the next wait
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
 }

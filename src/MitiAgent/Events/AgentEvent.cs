@@ -58,10 +58,10 @@ public abstract class AgentEvent
     /// </summary>
     internal static EventParseResult FromUtf8Json(ReadOnlySpan<byte> utf8Json, IEventReplySink? replySink = null)
     {
-        EventFrame? frame = GatewayFrameReader.TryDeserialize(utf8Json, MitiJsonContext.Default.EventFrame);
-        if (frame is not null)
+        // The serializer's result, without its read stack and without the EventFrame wrapper.
+        if (EventFrameReader.TryRead(utf8Json, out EventHeader? header, out EventPayload? payload))
         {
-            return FromFrame(frame, replySink);
+            return FromParts(header, payload, replySink);
         }
 
         return EventHeaderSniffer.TryRead(utf8Json, out string? eventId, out string? eventType)
@@ -76,7 +76,11 @@ public abstract class AgentEvent
     internal static EventParseResult FromFrame(EventFrame frame, IEventReplySink? replySink = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        EventHeader? header = frame.Header;
+        return FromParts(frame.Header, frame.Event, replySink);
+    }
+
+    private static EventParseResult FromParts(EventHeader? header, EventPayload? payload, IEventReplySink? replySink)
+    {
         if (header is null)
         {
             return EventParseResult.Malformed(null, null, "missing header");
@@ -104,7 +108,6 @@ public abstract class AgentEvent
                 return EventParseResult.Unknown(eventId, eventType);
         }
 
-        EventPayload? payload = frame.Event;
         if (payload is null)
         {
             return EventParseResult.Malformed(eventId, eventType, "missing event");

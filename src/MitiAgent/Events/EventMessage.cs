@@ -84,8 +84,14 @@ public sealed class EventMessage
         {
             switch (body.MsgType)
             {
+                // text and at_text (the hot path) are read from the content element parsed with the frame, not deserialized again.
                 case WireNames.MsgTypes.Text:
-                    text = content.Deserialize(MitiJsonContext.Default.TextContent)?.Text;
+                    if (!TryReadString(content, "text", out text))
+                    {
+                        reason = "message.content does not fit msg_type " + body.MsgType;
+                        return false;
+                    }
+
                     if (text is null)
                     {
                         reason = "text message without content.text";
@@ -94,15 +100,18 @@ public sealed class EventMessage
 
                     break;
                 case WireNames.MsgTypes.AtText:
-                    AtTextContent? atText = content.Deserialize(MitiJsonContext.Default.AtTextContent);
-                    text = atText?.Text;
+                    if (!TryReadString(content, "text", out text) || !TryReadIds(content, "atUserList", out mentioned))
+                    {
+                        reason = "message.content does not fit msg_type " + body.MsgType;
+                        return false;
+                    }
+
                     if (text is null)
                     {
                         reason = "at_text message without content.text";
                         return false;
                     }
 
-                    mentioned = atText!.AtUserList is { } list ? [.. list.Where(static id => !string.IsNullOrEmpty(id))] : [];
                     break;
                 case WireNames.MsgTypes.Image:
                     IReadOnlyList<ImageItem>? imageList = content.Deserialize(MitiJsonContext.Default.ImageContent)?.Images;
@@ -144,6 +153,59 @@ public sealed class EventMessage
 
         message = new EventMessage(body, content, text, images, mentioned);
         reason = null;
+        return true;
+    }
+
+    /// <summary>A string member as deserialization reads it: absent or null → null; another kind does not fit.</summary>
+    private static bool TryReadString(JsonElement content, string name, out string? value)
+    {
+        value = null;
+        if (!content.TryGetProperty(name, out JsonElement member) || member.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (member.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        value = member.GetString();
+        return true;
+    }
+
+    /// <summary>An array of ids (null and empty entries left out): absent or null → empty; another shape does not fit.</summary>
+    private static bool TryReadIds(JsonElement content, string name, out IReadOnlyList<string> ids)
+    {
+        ids = [];
+        if (!content.TryGetProperty(name, out JsonElement member) || member.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (member.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        var list = new List<string>(member.GetArrayLength());
+        foreach (JsonElement item in member.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                string id = item.GetString()!;
+                if (id.Length > 0)
+                {
+                    list.Add(id);
+                }
+            }
+            else if (item.ValueKind != JsonValueKind.Null)
+            {
+                return false;
+            }
+        }
+
+        ids = list;
         return true;
     }
 }

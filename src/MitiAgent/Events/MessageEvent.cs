@@ -9,7 +9,8 @@ namespace MitiAgent;
 /// </summary>
 public class MessageEvent : AgentEvent
 {
-    private readonly object _streamGate = new();
+    // Created on first use: most events never stream, so no lock object per event.
+    private object? _streamGate;
     private MitiReplyStream? _stream;
     private bool _streamOpened;
 
@@ -92,7 +93,7 @@ public class MessageEvent : AgentEvent
     /// <exception cref="InvalidOperationException">The event has no <c>run_id</c>/<c>assistant_msg_id</c>, is not bound to a client, or its stream was already opened.</exception>
     public MitiReplyStream OpenStream()
     {
-        lock (_streamGate)
+        lock (StreamGate)
         {
             if (_streamOpened)
             {
@@ -248,19 +249,26 @@ public class MessageEvent : AgentEvent
     {
         get
         {
-            lock (_streamGate)
+            if (Volatile.Read(ref _streamGate) is not { } gate)
+            {
+                return null; // no stream was ever asked for
+            }
+
+            lock (gate)
             {
                 return _stream is { IsCompleted: false } stream ? stream : null;
             }
         }
     }
 
+    private object StreamGate => LazyInitializer.EnsureInitialized(ref _streamGate);
+
     private IEventReplySink RequireSink() =>
         ReplySink ?? throw new InvalidOperationException("This event is not bound to a MitiAgent client.");
 
     private MitiReplyStream GetOrCreateStream()
     {
-        lock (_streamGate)
+        lock (StreamGate)
         {
             return GetOrCreateStreamLocked();
         }

@@ -198,12 +198,12 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// </returns>
     public Task<bool> SendAckAsync(string eventId)
     {
-        var pending = new PendingAck(JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame));
         if (_completion.Task.IsCompleted)
         {
             return AckNotSent;
         }
 
+        var pending = new PendingAck(RentAck(eventId));
         _acks.Enqueue(pending);
         if (!_outbound.Writer.TryWrite(null))
         {
@@ -212,6 +212,53 @@ internal sealed class GatewaySocket : IAsyncDisposable
         }
 
         return pending.Task;
+    }
+
+    /// <summary>
+    /// The ack frame of an event (spec §4.2) as UTF-8 JSON, in a buffer rented from <see cref="ArrayPool{T}.Shared"/>
+    /// (return it with <see cref="ReturnAck"/>): an ack per event is the gateway's most frequent frame.
+    /// </summary>
+    internal static ArraySegment<byte> RentAck(string eventId)
+    {
+        ReadOnlySpan<byte> prefix = "{\"type\":\"ack\",\"event_id\":\""u8;
+        ReadOnlySpan<byte> suffix = "\"}"u8;
+        if (!IsPlainId(eventId))
+        {
+            // Ids that JSON must escape (rare): the serializer writes them.
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(new AckFrame { EventId = eventId }, MitiJsonContext.Default.AckFrame);
+            byte[] copy = ArrayPool<byte>.Shared.Rent(json.Length);
+            json.CopyTo(copy, 0);
+            return new ArraySegment<byte>(copy, 0, json.Length);
+        }
+
+        // A plain ASCII id is its own UTF-8: the same bytes the serializer writes, without an AckFrame or a new array.
+        int length = prefix.Length + eventId.Length + suffix.Length;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        prefix.CopyTo(buffer);
+        for (int i = 0; i < eventId.Length; i++)
+        {
+            buffer[prefix.Length + i] = (byte)eventId[i];
+        }
+
+        suffix.CopyTo(buffer.AsSpan(prefix.Length + eventId.Length));
+        return new ArraySegment<byte>(buffer, 0, length);
+    }
+
+    /// <summary>Gives a buffer of <see cref="RentAck"/> back to the pool.</summary>
+    internal static void ReturnAck(ArraySegment<byte> ack) => ArrayPool<byte>.Shared.Return(ack.Array!);
+
+    /// <summary>Letters, digits and <c>-_.:</c> only: characters JSON writes as they are.</summary>
+    private static bool IsPlainId(string eventId)
+    {
+        foreach (char c in eventId)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or ':'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void SendPing() =>
@@ -336,7 +383,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
                     finally
                     {
                         // True only once SendAsync completed; a failed send says "not sent".
-                        ack.TrySetResult(sent);
+                        ack.Complete(sent);
                     }
                 }
 
@@ -357,7 +404,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
         }
     }
 
-    private async ValueTask SendFrameAsync(byte[] frame)
+    private async ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame)
     {
         if (_beforeSend is not null)
         {
@@ -372,7 +419,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
     {
         while (_acks.TryDequeue(out PendingAck? ack))
         {
-            ack.TrySetResult(false);
+            ack.Complete(false);
         }
     }
 
@@ -444,8 +491,15 @@ internal sealed class GatewaySocket : IAsyncDisposable
     }
 
     /// <summary>An ack frame waiting for the writer; its task says whether it reached the socket.</summary>
-    private sealed class PendingAck(byte[] frame) : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class PendingAck(ArraySegment<byte> frame) : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        public byte[] Frame { get; } = frame;
+        public ReadOnlyMemory<byte> Frame => frame;
+
+        /// <summary>Says whether the ack reached the socket and gives its buffer back (called once, after the send).</summary>
+        public void Complete(bool sent)
+        {
+            ReturnAck(frame);
+            TrySetResult(sent);
+        }
     }
 }

@@ -8,8 +8,12 @@ namespace MitiAgent;
 internal sealed class EventDeduplicator
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, LinkedListNode<Entry>> _seen;
-    private readonly LinkedList<Entry> _order = new();
+
+    // Finished ids (with the number of their latest completion), and the completions in order. A ring buffer (Queue)
+    // instead of a linked list: no node per event. An entry whose id was finished again later is stale and skipped.
+    private readonly Dictionary<string, long> _seen;
+    private readonly Queue<Entry> _order;
+    private long _completions;
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
@@ -24,7 +28,8 @@ internal sealed class EventDeduplicator
         Capacity = capacity;
         Ttl = ttl;
         _time = timeProvider ?? TimeProvider.System;
-        _seen = new Dictionary<string, LinkedListNode<Entry>>(Math.Min(capacity, 1024), StringComparer.Ordinal);
+        _seen = new Dictionary<string, long>(Math.Min(capacity, 1024), StringComparer.Ordinal);
+        _order = new Queue<Entry>(Math.Min(capacity, 1024));
     }
 
     /// <summary>The most finished ids remembered.</summary>
@@ -86,20 +91,12 @@ internal sealed class EventDeduplicator
             long now = _time.GetTimestamp();
             EvictExpired(now);
             _inFlight.Remove(eventId);
-            if (_seen.TryGetValue(eventId, out LinkedListNode<Entry>? existing))
-            {
-                _order.Remove(existing);
-                existing.Value = new Entry(eventId, now);
-                _order.AddLast(existing);
-                return;
-            }
-
-            _seen.Add(eventId, _order.AddLast(new Entry(eventId, now)));
+            long completion = ++_completions;
+            _seen[eventId] = completion;
+            _order.Enqueue(new Entry(eventId, now, completion));
             while (_seen.Count > Capacity)
             {
-                LinkedListNode<Entry> oldest = _order.First!;
-                _order.RemoveFirst();
-                _seen.Remove(oldest.Value.EventId);
+                RemoveOldest();
             }
         }
     }
@@ -120,12 +117,21 @@ internal sealed class EventDeduplicator
     private void EvictExpired(long now)
     {
         // Entries are appended in completion order with the same TTL, so the oldest expire first.
-        while (_order.First is { } oldest && _time.GetElapsedTime(oldest.Value.CompletedAt, now) >= Ttl)
+        while (_order.TryPeek(out Entry oldest) && _time.GetElapsedTime(oldest.CompletedAt, now) >= Ttl)
         {
-            _order.RemoveFirst();
-            _seen.Remove(oldest.Value.EventId);
+            RemoveOldest();
         }
     }
 
-    private readonly record struct Entry(string EventId, long CompletedAt);
+    /// <summary>Drops the oldest entry of <see cref="_order"/>, and its id unless that was finished again since.</summary>
+    private void RemoveOldest()
+    {
+        Entry oldest = _order.Dequeue();
+        if (_seen.TryGetValue(oldest.EventId, out long completion) && completion == oldest.Completion)
+        {
+            _seen.Remove(oldest.EventId);
+        }
+    }
+
+    private readonly record struct Entry(string EventId, long CompletedAt, long Completion);
 }

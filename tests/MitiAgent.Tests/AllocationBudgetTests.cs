@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using MitiAgent.Protocol;
+
+namespace MitiAgent.Tests;
+
+/// <summary>
+/// Issue 15: the SDK's own allocation on the inbound text-event path stays within its budget. Measured on the calling
+/// thread around the synchronous part of the frame path (tests/MitiAgent.Benchmarks measures the whole path).
+/// </summary>
+public sealed class AllocationBudgetTests
+{
+    /// <summary>Frame → typed event → ack bytes → dedupe claim and finish: measured 1 000 B per text event (was 2 272 B).</summary>
+    private const long BudgetPerEvent = 1024;
+
+    private const string Frame =
+        """{"type":"event","header":{"event_id":"evt-{0}","event_type":"im.message.receive","create_time":1750240805000,"app_id":"cli_a1b2c3"},"event":{"sender":{"user_id":"u_abc123","name":"Alice"},"message":{"message_id":"msg-77aa","conversation_id":"conv-u_abc123","msg_type":"text","content":{"text":"hello, how are you today?"},"create_time":1750240805000},"run_id":"run-5d1e","assistant_msg_id":"msg-77ab"}}""";
+
+    [Fact]
+    public void A_text_event_is_parsed_acked_and_deduplicated_within_its_allocation_budget()
+    {
+        const int Warmup = 50, Measured = 200;
+        byte[][] frames = [.. Enumerable.Range(0, Warmup + Measured).Select(i => Encoding.UTF8.GetBytes(Frame.Replace("{0}", i.ToString("D12"), StringComparison.Ordinal)))];
+        var dedupe = new EventDeduplicator(10_000, TimeSpan.FromMinutes(5));
+        var sink = new FakeSink();
+        int ackBytes = 0;
+
+        void Handle(byte[] frame)
+        {
+            GatewayFrameReader.TryReadType(frame, out string? type);
+            Assert.Same(WireNames.FrameTypes.Event, type);
+            EventParseResult parsed = AgentEvent.FromUtf8Json(frame, sink);
+            ArraySegment<byte> ack = GatewaySocket.RentAck(parsed.EventId!);
+            ackBytes += ack.Count;
+            GatewaySocket.ReturnAck(ack);
+            Assert.True(dedupe.TryBegin(parsed.EventId!));
+            dedupe.Complete(parsed.EventId!);
+            Assert.Equal("hello, how are you today?", ((MessageEvent)parsed.Event!).Text);
+        }
+
+        for (int i = 0; i < Warmup; i++)
+        {
+            Handle(frames[i]); // JIT, pools, the app_id cache
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = Warmup; i < frames.Length; i++)
+        {
+            Handle(frames[i]);
+        }
+
+        long perEvent = (GC.GetAllocatedBytesForCurrentThread() - before) / Measured;
+        Assert.True(perEvent <= BudgetPerEvent, $"{perEvent} B per text event, budget {BudgetPerEvent} B");
+        Assert.True(ackBytes > 0);
+    }
+
+    [Fact]
+    public void The_ack_is_the_serializers_ack_frame()
+    {
+        foreach (string id in (string[])["evt-8f2c", "a:b_c.d-9", "quote\"back\\slash", "<tag>&", "中文"])
+        {
+            ArraySegment<byte> ack = GatewaySocket.RentAck(id);
+            string json = Encoding.UTF8.GetString(ack);
+            GatewaySocket.ReturnAck(ack);
+            Assert.Equal(JsonSerializer.Serialize(new AckFrame { EventId = id }, MitiJsonContext.Default.AckFrame), json);
+        }
+    }
+
+    /// <summary>The hand-tuned event frame reader gives what the serializer gives, for odd frames too.</summary>
+    [Theory]
+    [InlineData(Frame)]
+    [InlineData("""{"header":{"event_id":"e1","event_type":"im.message.group_at","extra":[1,{"a":2}]},"event":{"group_id":"g","sender":null,"message":{"msg_type":"at_text","content":{"text":"@b hi","atUserList":["u"]},"unknown":true}},"tail":null}""")]
+    [InlineData("""{"type":null,"header":{"event_id":"e1","event_id":"e2","create_time":-5},"event":{"conversation_id":"c","run_id":null}}""")]
+    [InlineData("""{"type":"event","header":{"event_id":"e\u0031","app_id":"cli_a1b2c3"},"event":{"message":{"content":"not an object","create_time":1}}}""")]
+    [InlineData("""{"type":"event","header":{"event_id":"e1","app_id":"other_app"},"event":{"message":{"content":null}}}""")]
+    [InlineData("""{"header":{"event_id":1}}""")]
+    [InlineData("""{"header":{"create_time":1.5}}""")]
+    [InlineData("""{"header":{"create_time":"1"}}""")]
+    [InlineData("""{"header":{"create_time":null}}""")]
+    [InlineData("""{"header":[]}""")]
+    [InlineData("""{"type":1}""")]
+    [InlineData("""{"header":{"event_type":7}}""")]
+    [InlineData("""{"event":{"message":{"msg_type":false}}}""")]
+    [InlineData("""{"header":{}} x""")]
+    [InlineData("""{"header":{}}   """)]
+    [InlineData("""[]""")]
+    [InlineData("""{"header":{"event_id":"e1"}""")]
+    public void The_event_frame_reader_reads_what_the_serializer_reads(string json)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        EventFrame? expected = GatewayFrameReader.TryDeserialize(utf8, MitiJsonContext.Default.EventFrame);
+        bool read = EventFrameReader.TryRead(utf8, out EventHeader? header, out EventPayload? payload);
+        Assert.Equal(expected is not null, read);
+        if (expected is not null)
+        {
+            Assert.Equal(Json(expected with { Type = WireNames.FrameTypes.Event }), Json(new EventFrame { Header = header, Event = payload }));
+        }
+
+        static string Json(EventFrame frame) => JsonSerializer.Serialize(frame, MitiJsonContext.Default.EventFrame);
+    }
+}
