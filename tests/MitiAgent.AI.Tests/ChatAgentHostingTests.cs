@@ -45,6 +45,23 @@ public sealed class ChatAgentHostingTests
             Assert.Equal([ChatRole.System, ChatRole.User], sent.Select(m => m.Role));
             Assert.Equal(["You are AiBot.", "hi"], sent.Select(m => m.Text));
             Assert.Equal(5, host.Services.GetRequiredService<MitiChatReplyOptions>().HistoryDepth);
+
+            // A message without a run (no run_id/assistant_msg_id) gets the whole response as one markdown reply. (The
+            // emulator always opens runs: the event is written raw, naming the first message so the reply may refer to it.)
+            string connId = Assert.Single(emulator.GetConnections(EmulatorAgent.AppId)).ConnId;
+            emulator.Faults.SendMalformedFrame(connId, """
+                {"type": "event",
+                 "header": {"event_id": "evt-norun", "event_type": "im.message.receive", "create_time": 1750240805000, "app_id": "APP"},
+                 "event": {"sender": {"user_id": "u_1"},
+                           "message": {"message_id": "MSG", "conversation_id": "CONV", "msg_type": "text",
+                                       "content": {"text": "no run here"}, "create_time": 1750240805000}}}
+                """.Replace("APP", EmulatorAgent.AppId, StringComparison.Ordinal).Replace("CONV", injected.ConversationId, StringComparison.Ordinal).Replace("MSG", injected.MessageId, StringComparison.Ordinal));
+            var reply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId);
+            Assert.Equal("Hello there.", reply.Text);
+            Assert.Equal("u_1", reply.ToUserId);
+            Assert.Equal(2, model.Calls.Count);
+            Assert.Equal("no run here", model.Calls.ElementAt(1)[^1].Text);
+            Assert.Equal(["You are AiBot.", "Hello there.", "no run here"], model.Calls.ElementAt(1).Select(m => m.Text));
         }
         finally
         {

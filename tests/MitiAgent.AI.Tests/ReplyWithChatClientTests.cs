@@ -206,6 +206,27 @@ public sealed class ReplyWithChatClientTests
     }
 
     [Fact]
+    public async Task A_history_that_cannot_be_read_fails_the_run_with_history_error_and_the_model_is_not_called()
+    {
+        var model = new ScriptedChatClient((_, _) => Updates(Text("unused")));
+        var handler = new ChatTestHandler((e, ct) => e.ReplyWithChatClientAsync(model, cancellationToken: ct));
+        await using var agent = await EmulatorAgent.StartAsync(handler);
+        agent.Emulator.Faults.FailNextRequests(10, 500, pathPrefix: "/agent/v1/conversations");
+        var injected = agent.Emulator.InjectMessage(EmulatorAgent.AppId, "u_1", "hi");
+
+        // The history request is retried with backoff (on the fake clock) until the client gives up.
+        await agent.AdvanceUntilAsync(() => agent.Emulator.FinalAnswers.Any(a => a.RunId == injected.RunId), "run failed", TimeSpan.FromMilliseconds(500));
+        var final = await agent.Emulator.WaitForFinalAnswerAsync(injected.RunId!);
+        Assert.Equal(WireNames.StreamStates.Failed, final.State);
+        Assert.Equal("history_error", final.Error!.Code);
+        await agent.AdvanceUntilAsync(() => !handler.Errors.IsEmpty, "[OnError] called");
+        Assert.IsAssignableFrom<MitiException>(Assert.Single(handler.Errors).Error);
+        Assert.Empty(model.Calls);
+        await Task.Delay(100);
+        Assert.Single(agent.Emulator.StreamFrames);
+    }
+
+    [Fact]
     public async Task Coalescing_holds_at_1000_tokens_per_second()
     {
         const int Tokens = 1000;

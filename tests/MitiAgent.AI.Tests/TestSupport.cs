@@ -43,11 +43,11 @@ internal sealed class EmulatorAgent : IAsyncDisposable
     }
 
     /// <summary>Advances the fake clock in steps until <paramref name="condition"/> holds (bounded).</summary>
-    public async Task AdvanceUntilAsync(Func<bool> condition, string what)
+    public async Task AdvanceUntilAsync(Func<bool> condition, string what, TimeSpan? step = null)
     {
         for (int i = 0; i < 400 && !condition(); i++)
         {
-            Time.Advance(TimeSpan.FromMilliseconds(50));
+            Time.Advance(step ?? TimeSpan.FromMilliseconds(50));
             await Task.Delay(5);
         }
 
