@@ -24,7 +24,7 @@ namespace MitiAgent;
 /// unfinished is failed. Every handler run is timed and traced (<see cref="MitiTelemetry"/>); while the dispatcher
 /// lives it reports its queue depth.
 /// </summary>
-internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
+internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamFailureReporter
 {
     /// <summary>The <c>code</c> of the <c>failed</c> frame sent for a stream left unfinished by a failed handler.</summary>
     internal const string HandlerErrorCode = "handler_error";
@@ -445,6 +445,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
         CancellationToken token = cts?.Token ?? _shutdown.Token;
         message.CancellationToken = token;
+        message.StreamFailureReporter = this;
         string kind = overload ? MitiMetrics.HandlerKinds.Overload : MitiMetrics.HandlerKinds.Message;
         Activity? span = MitiActivities.StartHandler(message, kind);
         long started = _time.GetTimestamp();
@@ -503,21 +504,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     /// </summary>
     private async Task ReportFailureAsync(AgentEvent agentEvent, Exception failure)
     {
-        if ((_handler.HandledKinds & MitiHandlerKinds.Error) != 0)
-        {
-            try
-            {
-                await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _sink, _shutdown.Token), failure).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
-            {
-                GatewayLog.ErrorHandlerFailed(_log, agentEvent.EventType, agentEvent.EventId, ex);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping.
-            }
-        }
+        await RunErrorHandlerAsync(agentEvent, failure).ConfigureAwait(false);
 
         if (agentEvent is MessageEvent { UnfinishedStream: { } stream } message && !message.CancellationToken.IsCancellationRequested)
         {
@@ -531,6 +518,35 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
                 // Completed meanwhile, cancelled, or the frame was not acked: the user's run ends by its own timeout.
                 GatewayLog.UnfinishedStreamNotFailed(_log, message.EventId, stream.RunId, ex.GetType().Name);
             }
+        }
+    }
+
+    /// <summary>A streamed answer's source threw and its stream was failed: logs it and runs <c>[OnError]</c>. Never throws.</summary>
+    Task IStreamFailureReporter.ReportStreamFailureAsync(MessageEvent message, string runId, string code, Exception exception)
+    {
+        StreamingLog.SourceFailed(_log, code, message.EventId, runId, exception.GetType().Name, exception);
+        return RunErrorHandlerAsync(message, exception);
+    }
+
+    /// <summary>Runs <c>[OnError]</c> when the agent has one; its own failures are logged. Never throws.</summary>
+    private async Task RunErrorHandlerAsync(AgentEvent agentEvent, Exception failure)
+    {
+        if ((_handler.HandledKinds & MitiHandlerKinds.Error) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _sink, _shutdown.Token), failure).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
+        {
+            GatewayLog.ErrorHandlerFailed(_log, agentEvent.EventType, agentEvent.EventId, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 

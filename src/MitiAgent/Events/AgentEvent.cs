@@ -37,6 +37,9 @@ public abstract class AgentEvent
     /// <summary>The client that answers this event; <see langword="null"/> for an event not bound to a client.</summary>
     internal IEventReplySink? ReplySink { get; }
 
+    /// <summary>Where a streamed answer whose source threw is reported (the dispatcher running the handler), if any.</summary>
+    internal IStreamFailureReporter? StreamFailureReporter { get; set; }
+
     /// <summary>The type and id; never content.</summary>
     /// <returns>A short description.</returns>
     public override string ToString()

@@ -78,6 +78,92 @@ public sealed partial class PackageTests
         Assert.Contains("consumer: replied to hello from a package", agent.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>An LLM agent that references only MitiAgent.AI: the generator comes through MitiAgent.Hosting → MitiAgent.</summary>
+    private const string AIConsumerProgram = """
+        using System.Runtime.CompilerServices;
+        using Microsoft.Extensions.AI;
+        using MitiAgent;
+        using MitiAgent.AI;
+
+        IMitiAgentHandler handler = new AIConsumerAgent(new EchoChatClient());
+        var options = new MitiAgentOptions
+        {
+            AppId = Environment.GetEnvironmentVariable("MITI_APP_ID"),
+            AppSecret = Environment.GetEnvironmentVariable("MITI_APP_SECRET"),
+        };
+        await using var client = new MitiAgentClient(options);
+        await client.StartAsync(handler);
+        Console.WriteLine("consumer: started");
+        MitiStreamResult result = await AIConsumerAgent.Done.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        await client.StopAsync();
+        Console.WriteLine("consumer: " + result.Outcome + " in " + result.Frames + " frames");
+        return 0;
+
+        public partial class AIConsumerAgent(IChatClient chatClient)
+        {
+            public static readonly TaskCompletionSource<MitiStreamResult> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            [OnMessage]
+            async Task Answer(MessageEvent e, CancellationToken ct) =>
+                Done.TrySetResult(await e.ReplyWithChatClientAsync(chatClient, cancellationToken: ct));
+        }
+
+        public sealed class EchoChatClient : IChatClient
+        {
+            public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+                GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+            public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+                IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+            {
+                await Task.Yield();
+                yield return new ChatResponseUpdate(ChatRole.Assistant, [new TextReasoningContent("echoing")]);
+                yield return new ChatResponseUpdate(ChatRole.Assistant, "echo: ");
+                yield return new ChatResponseUpdate(ChatRole.Assistant, messages.Last().Text);
+            }
+
+            public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+            public void Dispose()
+            {
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task Project_with_only_a_MitiAgent_AI_reference_answers_with_its_chat_client_against_the_emulator()
+    {
+        var project = ConsumerProject.Create(_packages, "OnlyMitiAgentAI", "net10.0", ["MitiAgent.AI"], AIConsumerProgram);
+        var (exitCode, buildOutput) = await project.BuildAsync();
+        Assert.True(exitCode == 0, "the consumer did not build warning-free:\n" + buildOutput);
+
+        var options = new MitiEmulatorOptions();
+        options.Apps.Add(new EmulatorApp(AppId, AppSecret));
+        await using var emulator = new MitiEmulator(options);
+        await emulator.StartAsync();
+
+        using var agent = ExternalProcess.Start(
+            "dotnet",
+            [Path.Combine(project.OutputFolder("net10.0"), "OnlyMitiAgentAI.dll")],
+            project.Directory,
+            new Dictionary<string, string?>
+            {
+                ["MITI_APP_ID"] = AppId,
+                ["MITI_APP_SECRET"] = AppSecret,
+                ["MITI_API_BASE_URL"] = emulator.BaseUrl,
+            });
+
+        await WithOutputOnFailure(agent, emulator.WaitForConnectionAsync(c => c.AppId == AppId, TimeSpan.FromSeconds(60)));
+        var run = emulator.InjectMessage(AppId, "u_package_user", "hello from a package");
+        var final = await WithOutputOnFailure(agent, emulator.WaitForFinalAnswerAsync(run.RunId!, TimeSpan.FromSeconds(30)));
+        Assert.Equal("completed", final.State);
+        Assert.Equal("echo: hello from a package", final.Answer);
+        Assert.Equal("echoing", final.Reasoning);
+
+        Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, "the consumer failed:\n" + agent.Output);
+        Assert.Contains("consumer: Completed in ", agent.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>The MitiAgent package's README sample, verbatim, builds on net8.0 against lib/net8.0.</summary>
     [Fact]
     public async Task Readme_sample_of_the_package_builds_on_net8_against_the_net8_runtime_assemblies()

@@ -30,6 +30,8 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
         {
             $"MitiAgent.{_packages.Version}.nupkg",
             $"MitiAgent.{_packages.Version}.snupkg",
+            $"MitiAgent.AI.{_packages.Version}.nupkg",
+            $"MitiAgent.AI.{_packages.Version}.snupkg",
             $"MitiAgent.Emulator.{_packages.Version}.nupkg",
             $"MitiAgent.Emulator.{_packages.Version}.snupkg",
             $"MitiAgent.Hosting.{_packages.Version}.nupkg",
@@ -96,7 +98,7 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
             }
         }
 
-        Assert.Equal(["MitiAgent", "MitiAgent.Emulator", "MitiAgent.Hosting", "MitiAgent.Templates"], packable.Order(StringComparer.Ordinal));
+        Assert.Equal(["MitiAgent", "MitiAgent.AI", "MitiAgent.Emulator", "MitiAgent.Hosting", "MitiAgent.Templates"], packable.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -253,6 +255,33 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
         var mitiAgent = package.Metadata.Descendants(package.Ns + "dependency").Where(d => (string?)d.Attribute("id") == "MitiAgent").ToList();
         Assert.Equal(2, mitiAgent.Count);
         Assert.All(mitiAgent, d => Assert.Null(d.Attribute("exclude")));
+    }
+
+    [Fact]
+    public void AI_package_holds_the_library_per_framework_and_depends_on_MitiAgent_Hosting_and_the_AI_abstractions_only()
+    {
+        using var package = new PackageFile(_packages.AIPackage);
+        Assert.Equal(
+            new[]
+            {
+                "README.md",
+                "lib/net10.0/MitiAgent.AI.dll", "lib/net10.0/MitiAgent.AI.xml",
+                "lib/net8.0/MitiAgent.AI.dll", "lib/net8.0/MitiAgent.AI.xml",
+            },
+            package.ContentFiles.Order(StringComparer.Ordinal));
+        Assert.Equal("MitiAgent.AI", package.MetadataValue("id"));
+        Assert.Equal(_packages.Version, package.MetadataValue("version"));
+        AssertCommonMetadata(package);
+        Assert.StartsWith("# MitiAgent.AI", package.ReadText("README.md"), StringComparison.Ordinal);
+
+        var groups = package.DependencyGroups();
+        Assert.Equal(["net10.0", "net8.0"], groups.Keys.Order(StringComparer.Ordinal));
+        foreach (var (framework, dependencies) in groups)
+        {
+            Assert.Contains(("MitiAgent.Hosting", _packages.Version), dependencies);
+            Assert.Contains(dependencies, d => d.Id == "Microsoft.Extensions.AI.Abstractions");
+            Assert.All(dependencies, d => Assert.True(d.Id is "MitiAgent.Hosting" or "Microsoft.Extensions.AI.Abstractions", $"{framework}: unexpected dependency {d.Id}"));
+        }
     }
 
     private void AssertCommonMetadata(PackageFile package)

@@ -4,7 +4,7 @@ using MitiAgent.EndToEnd.Tests.TestSupport;
 namespace MitiAgent.EndToEnd.Tests.Packaging;
 
 /// <summary>
-/// Packs <c>MitiAgent</c>, <c>MitiAgent.Emulator</c>, <c>MitiAgent.Hosting</c> and <c>MitiAgent.Templates</c> once per
+/// Packs <c>MitiAgent</c>, <c>MitiAgent.Emulator</c>, <c>MitiAgent.Hosting</c>, <c>MitiAgent.AI</c> and <c>MitiAgent.Templates</c> once per
 /// test run (Release, <c>-warnaserror</c>) into a temp folder outside the repository, the way a user or a release job
 /// would: <c>dotnet pack src/MitiAgent/MitiAgent.csproj</c>. Every test class that uses this fixture (the package and
 /// the template tests) shares that one pack; the collection fixture <see cref="SharedArtifactsCleanup"/> deletes it.
@@ -25,6 +25,7 @@ public sealed class PackagesFixture : IAsyncLifetime
         ("MitiAgent", "src/MitiAgent/MitiAgent.csproj"),
         ("MitiAgent.Emulator", "src/MitiAgent.Emulator/MitiAgent.Emulator.csproj"),
         ("MitiAgent.Hosting", "src/MitiAgent.Hosting/MitiAgent.Hosting.csproj"),
+        ("MitiAgent.AI", "src/MitiAgent.AI/MitiAgent.AI.csproj"),
         ("MitiAgent.Templates", "templates/MitiAgent.Templates/MitiAgent.Templates.csproj"),
     ];
 
@@ -69,6 +70,8 @@ public sealed class PackagesFixture : IAsyncLifetime
     public string EmulatorSymbols => Path.Combine(PackagesFolder, $"MitiAgent.Emulator.{Version}.snupkg");
 
     public string HostingPackage => Path.Combine(PackagesFolder, $"MitiAgent.Hosting.{Version}.nupkg");
+
+    public string AIPackage => Path.Combine(PackagesFolder, $"MitiAgent.AI.{Version}.nupkg");
 
     public string TemplatesPackage => Path.Combine(PackagesFolder, $"MitiAgent.Templates.{Version}.nupkg");
 

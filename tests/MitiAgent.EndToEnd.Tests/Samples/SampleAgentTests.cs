@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace MitiAgent.EndToEnd.Tests.Samples;
 
 /// <summary>
-/// samples/EchoAgent and samples/StreamingAgent as a newcomer runs them: <c>dotnet run</c> with no credentials (an
+/// samples/EchoAgent, samples/StreamingAgent and samples/ChatAgent as a newcomer runs them: <c>dotnet run</c> with no credentials (an
 /// embedded emulator, a scripted demo, the printed control API), with credentials (a server of the test's own), and
 /// Ctrl+C.
 /// </summary>
@@ -31,7 +31,7 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
     [Fact]
     public void Samples_build_without_warnings()
     {
-        foreach (string project in new[] { SamplesBuildFixture.EchoProject, SamplesBuildFixture.StreamingProject })
+        foreach (string project in new[] { SamplesBuildFixture.EchoProject, SamplesBuildFixture.StreamingProject, SamplesBuildFixture.ChatProject })
         {
             string log = build.BuildOutput(project);
             Assert.Contains("0 Warning(s)", log, StringComparison.Ordinal);
@@ -211,6 +211,100 @@ public sealed partial class SampleAgentTests(SamplesBuildFixture build, ITestOut
             Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
             Assert.Contains("StreamingAgent stopped.", agent.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("handler failed", agent.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
+    public async Task ChatAgent_offline_answers_with_its_canned_chat_client_using_history_and_a_model_error_fails_the_run()
+    {
+        var environment = new Dictionary<string, string?>(NoCredentials)
+        {
+            ["OPENAI_API_KEY"] = null,
+            ["OPENAI_BASE_URL"] = null,
+        };
+        using var agent = build.Run(SamplesBuildFixture.ChatProject, environment);
+        try
+        {
+            await agent.WaitForLineAsync("model: canned (offline, deterministic)", LineTimeout);
+            string controlUrl = After(await agent.WaitForLineAsync("control API:", LineTimeout), "control API:").Split(' ')[0];
+            await agent.WaitForLineAsync("connected to ", LineTimeout);
+
+            // Two questions in one conversation, each streamed to completion ...
+            await agent.WaitForLineAsync("<- dm u_alice: What is Miti?", LineTimeout);
+            Assert.Matches(CompletedLine(), await agent.WaitForLineAsync("-> stream to u_alice: completed, ", LineTimeout));
+            await agent.WaitForLineAsync("<- dm u_alice: And what can you do?", LineTimeout);
+            await agent.WaitForLineAsync("-> stream to u_alice: completed, ", LineTimeout);
+
+            // ... and a model error: a failed answer, reported to [OnError].
+            await agent.WaitForLineAsync("[OnError] evt-", LineTimeout);
+            await agent.WaitForLineAsync("-> stream to u_bob: failed (model_error): The model is unavailable (simulated failure).", LineTimeout);
+            await agent.WaitForLineAsync("Demo done.", LineTimeout);
+
+            // The answers the emulator recorded: the second question was asked with the first exchange as history.
+            using var http = new HttpClient { Timeout = LineTimeout };
+            var finals = (await http.GetFromJsonAsync<JsonElement>(controlUrl + "/final-answers")).EnumerateArray().ToList();
+            var completed = finals.Where(f => f.GetProperty("state").GetString() == "completed").ToList();
+            Assert.Equal(2, completed.Count);
+            Assert.Contains("It was given 0 earlier messages", completed[0].GetProperty("answer").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("The user asks: \"What is Miti?\"", completed[0].GetProperty("reasoning").GetString(), StringComparison.Ordinal);
+            Assert.Contains("It was given 2 earlier messages", completed[1].GetProperty("answer").GetString(), StringComparison.Ordinal);
+            var failed = Assert.Single(finals, f => f.GetProperty("state").GetString() == "failed");
+            Assert.Equal("model_error", failed.GetProperty("error").GetProperty("code").GetString());
+
+            agent.Interrupt();
+            Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
+            Assert.Contains("ChatAgent stopped.", agent.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("handler failed", agent.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
+    public async Task ChatAgent_with_OPENAI_BASE_URL_answers_through_the_OpenAI_client_with_history_and_the_system_prompt()
+    {
+        await using var openAI = new FakeOpenAIServer();
+        var environment = new Dictionary<string, string?>(NoCredentials)
+        {
+            ["OPENAI_API_KEY"] = null,
+            ["OPENAI_BASE_URL"] = openAI.BaseUrl,
+            ["OPENAI_MODEL"] = "fake-model",
+        };
+        using var agent = build.Run(SamplesBuildFixture.ChatProject, environment, "--no-demo");
+        try
+        {
+            await agent.WaitForLineAsync("model: fake-model at " + openAI.BaseUrl, LineTimeout);
+            string controlUrl = After(await agent.WaitForLineAsync("control API:", LineTimeout), "control API:").Split(' ')[0];
+            await agent.WaitForLineAsync("connected to ", LineTimeout);
+
+            using var http = new HttpClient { Timeout = LineTimeout };
+            foreach (string question in new[] { "What is Miti?", "And in one word?" })
+            {
+                var injected = await InjectAsync(http, controlUrl, "u_you", question);
+                var final = await http.GetFromJsonAsync<JsonElement>($"{controlUrl}/wait/final-answer?run_id={injected.GetProperty("run_id").GetString()}&timeout_ms=30000");
+                Assert.Equal("completed", final.GetProperty("state").GetString());
+                Assert.Equal(FakeOpenAIServer.Answer, final.GetProperty("answer").GetString());
+            }
+
+            // The second request carries the system prompt, the first exchange as history, then the new question.
+            using var second = JsonDocument.Parse(openAI.Requests.ElementAt(1));
+            Assert.Equal("fake-model", second.RootElement.GetProperty("model").GetString());
+            Assert.True(second.RootElement.GetProperty("stream").GetBoolean());
+            var roles = second.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("role").GetString()).ToList();
+            Assert.Equal(["system", "user", "assistant", "user"], roles);
+            string requestText = second.RootElement.GetProperty("messages").GetRawText();
+            Assert.Contains("What is Miti?", requestText, StringComparison.Ordinal);
+            Assert.Contains(FakeOpenAIServer.Answer, requestText, StringComparison.Ordinal);
+            Assert.Contains("And in one word?", requestText, StringComparison.Ordinal);
+
+            agent.Interrupt();
+            Assert.Equal(0, await agent.WaitForExitAsync(ExitTimeout));
         }
         finally
         {

@@ -3,13 +3,14 @@ using MitiAgent.EndToEnd.Tests.TestSupport;
 namespace MitiAgent.EndToEnd.Tests.Samples;
 
 /// <summary>
-/// Builds samples/EchoAgent and samples/StreamingAgent once (Release) into this run's <see cref="SharedArtifacts"/>
+/// Builds samples/EchoAgent, samples/StreamingAgent and samples/ChatAgent once (Release) into this run's <see cref="SharedArtifacts"/>
 /// folder, which the tests then <c>dotnet run -c Release --no-build</c> from.
 /// </summary>
 public sealed class SamplesBuildFixture : IAsyncLifetime
 {
     public const string EchoProject = "samples/EchoAgent/EchoAgent.csproj";
     public const string StreamingProject = "samples/StreamingAgent/StreamingAgent.csproj";
+    public const string ChatProject = "samples/ChatAgent/ChatAgent.csproj";
 
     private readonly Dictionary<string, (int ExitCode, string Output)> _builds = [];
 
@@ -17,7 +18,7 @@ public sealed class SamplesBuildFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (string project in new[] { EchoProject, StreamingProject })
+        foreach (string project in new[] { EchoProject, StreamingProject, ChatProject })
         {
             _builds[project] = await DotNetCli.RunCommandAsync("build", project, ArtifactsPath, "-c", "Release", "-warnaserror");
         }
