@@ -9,9 +9,7 @@ namespace MitiAgent;
 /// </summary>
 public class MessageEvent : AgentEvent
 {
-    private readonly object _streamGate = new();
-    private MitiReplyStream? _stream;
-    private bool _streamOpened;
+    private readonly StreamSlot _slot;
 
     internal MessageEvent(EventHeader header, EventPayload payload, EventMessage message, IEventReplySink? replySink)
         : base(header, replySink)
@@ -20,6 +18,22 @@ public class MessageEvent : AgentEvent
         Message = message;
         RunId = string.IsNullOrWhiteSpace(payload.RunId) ? null : payload.RunId;
         AssistantMsgId = string.IsNullOrWhiteSpace(payload.AssistantMsgId) ? null : payload.AssistantMsgId;
+        _slot = new StreamSlot(this);
+    }
+
+    /// <summary>
+    /// A view of <paramref name="source"/> (the typed events): same ids, message and token, and the same stream, so
+    /// the dispatcher sees a stream the handler opened through either instance.
+    /// </summary>
+    private protected MessageEvent(MessageEvent source)
+        : base(source.Header, source.ReplySink)
+    {
+        Sender = source.Sender;
+        Message = source.Message;
+        RunId = source.RunId;
+        AssistantMsgId = source.AssistantMsgId;
+        CancellationToken = source.CancellationToken;
+        _slot = source._slot;
     }
 
     /// <summary>Who sent the message.</summary>
@@ -92,15 +106,15 @@ public class MessageEvent : AgentEvent
     /// <exception cref="InvalidOperationException">The event has no <c>run_id</c>/<c>assistant_msg_id</c>, is not bound to a client, or its stream was already opened.</exception>
     public MitiReplyStream OpenStream()
     {
-        lock (_streamGate)
+        lock (_slot)
         {
-            if (_streamOpened)
+            if (_slot.Opened)
             {
                 throw new InvalidOperationException("The stream of this event was already opened.");
             }
 
             MitiReplyStream stream = GetOrCreateStreamLocked();
-            _streamOpened = true;
+            _slot.Opened = true;
             return stream;
         }
     }
@@ -248,9 +262,9 @@ public class MessageEvent : AgentEvent
     {
         get
         {
-            lock (_streamGate)
+            lock (_slot)
             {
-                return _stream is { IsCompleted: false } stream ? stream : null;
+                return _slot.Stream is { IsCompleted: false } stream ? stream : null;
             }
         }
     }
@@ -260,7 +274,7 @@ public class MessageEvent : AgentEvent
 
     private MitiReplyStream GetOrCreateStream()
     {
-        lock (_streamGate)
+        lock (_slot)
         {
             return GetOrCreateStreamLocked();
         }
@@ -268,9 +282,9 @@ public class MessageEvent : AgentEvent
 
     private MitiReplyStream GetOrCreateStreamLocked()
     {
-        if (_stream is not null)
+        if (_slot.Stream is not null)
         {
-            return _stream;
+            return _slot.Stream;
         }
 
         if (RunId is null || AssistantMsgId is null)
@@ -278,7 +292,18 @@ public class MessageEvent : AgentEvent
             throw new InvalidOperationException("This event has no run_id/assistant_msg_id to stream an answer into.");
         }
 
-        _stream = new MitiReplyStream(this, RequireSink(), RunId, AssistantMsgId);
-        return _stream;
+        _slot.Stream = new MitiReplyStream(_slot.Owner, RequireSink(), RunId, AssistantMsgId);
+        return _slot.Stream;
+    }
+
+    /// <summary>The run's stream, shared by an event and its typed views; also the lock that guards it.</summary>
+    private sealed class StreamSlot(MessageEvent owner)
+    {
+        /// <summary>The event the dispatcher runs (its token stops the stream).</summary>
+        public MessageEvent Owner { get; } = owner;
+
+        public MitiReplyStream? Stream { get; set; }
+
+        public bool Opened { get; set; }
     }
 }
