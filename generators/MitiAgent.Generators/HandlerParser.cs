@@ -79,6 +79,7 @@ namespace MitiAgent.Generators
             }
 
             var arguments = new List<HandlerArgument>(method.Parameters.Length);
+            string? contentType = null;
             foreach (IParameterSymbol parameter in method.Parameters)
             {
                 if (parameter.RefKind != RefKind.None || parameter.IsParams)
@@ -86,7 +87,11 @@ namespace MitiAgent.Generators
                     return null;
                 }
 
-                HandlerArgument? argument = ReadArgument(parameter.Type, kind, agentEvent, messageEvent, groupAtEvent, cancelEvent, client, cancellationTokenType, exception);
+                string? typedContent = ContentTypeParser.TypedEventContentName(parameter.Type, kind);
+                contentType ??= typedContent;
+                HandlerArgument? argument = typedContent is not null
+                    ? HandlerArgument.Event
+                    : ReadArgument(parameter.Type, kind, agentEvent, messageEvent, groupAtEvent, cancelEvent, client, cancellationTokenType, exception);
                 if (argument is null || arguments.Contains(argument.Value))
                 {
                     return null;
@@ -107,7 +112,8 @@ namespace MitiAgent.Generators
                 msgType,
                 method.IsStatic,
                 returnKind.Value,
-                new EquatableArray<HandlerArgument>(arguments));
+                new EquatableArray<HandlerArgument>(arguments),
+                contentType);
             return new HandlerModel(agent, handler);
         }
 
