@@ -26,5 +26,11 @@ namespace MitiAgent.Analyzers
 
         /// <summary>A valid asynchronous handler could accept a <c>CancellationToken</c>.</summary>
         public const string HandlerCanAcceptCancellationToken = "MITI0008";
+
+        /// <summary>A typed handler (<c>MessageEvent&lt;T&gt;</c>) without <c>MsgType</c> reads something other than the built-in text shape.</summary>
+        public const string TypedHandlerWithoutMsgType = "MITI0013";
+
+        /// <summary>A content type the generator cannot describe as JSON (interface, abstract, object, ...).</summary>
+        public const string ContentTypeNotDescribable = "MITI0014";
     }
 }

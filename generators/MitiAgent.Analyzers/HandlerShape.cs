@@ -219,8 +219,10 @@ namespace MitiAgent.Analyzers
                 switch (attribute.Kind)
                 {
                     case HandlerKind.GroupAt:
-                        matches = KnownTypes.Is(type, types.GroupAtEvent) || KnownTypes.Is(type, types.MessageEvent);
+                        matches = KnownTypes.Is(type, types.GroupAtEvent) || KnownTypes.Is(type, types.MessageEvent)
+                            || MitiAgent.Generators.ContentTypeRules.TypedEventContent(type, "GroupAtEvent") is not null;
                         AddOnce(names, "GroupAtEvent");
+                        AddOnce(names, "GroupAtEvent<TContent>");
                         AddOnce(names, "MessageEvent");
                         break;
                     case HandlerKind.Cancel:
@@ -230,6 +232,12 @@ namespace MitiAgent.Analyzers
                     case HandlerKind.Error:
                         // The failed event may be a message, group @ or cancel event: only AgentEvent fits them all.
                         matches = false;
+                        break;
+                    case HandlerKind.Message:
+                        matches = KnownTypes.Is(type, types.MessageEvent)
+                            || MitiAgent.Generators.ContentTypeRules.TypedEventContent(type, "MessageEvent") is not null;
+                        AddOnce(names, "MessageEvent");
+                        AddOnce(names, "MessageEvent<TContent>");
                         break;
                     default:
                         matches = KnownTypes.Is(type, types.MessageEvent);
