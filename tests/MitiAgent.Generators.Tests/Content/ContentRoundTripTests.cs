@@ -137,3 +137,17 @@ public sealed class ContentRoundTripTests
 
     private static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Generated.GetTypeInfo(typeof(T));
 }
+
+/// <summary>[MitiJsonContext]: the user's context is registered by the generated module initializer and used instead.</summary>
+public sealed class UserJsonContextTests
+{
+    [Fact]
+    public void The_agents_own_context_describes_its_types_with_the_SDKs_naming()
+    {
+        Assert.Null(((System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver)MitiAgent.Generated.MitiContentJsonResolver.Instance)
+            .GetTypeInfo(typeof(RtPoll), MitiContentJson.Options));
+        var info = MitiContentJson.GetTypeInfo<RtPoll>();
+        Assert.Equal("""{"question":"Lunch?","options":["noodles","rice"]}""", JsonSerializer.Serialize(new RtPoll("Lunch?", ["noodles", "rice"]), info));
+        Assert.Equal("""{"question":"Lunch?","options":["a"]}""", OutgoingContent.Create("poll", new RtPoll("Lunch?", ["a"]), info).Content.GetRawText());
+    }
+}
