@@ -8,8 +8,8 @@ namespace MitiAgent.Analyzers
 {
     /// <summary>
     /// Typed content: a typed handler without <c>MsgType</c> that does not read a built-in text shape (MITI0013), and a
-    /// content type the generator cannot describe as JSON, in a handler signature or in <c>[MitiContent(typeof(T))]</c>
-    /// (MITI0014). Agents with <c>[MitiJsonContext]</c> describe their types themselves and are not checked for MITI0014.
+    /// content type the generator cannot describe as JSON, in a handler signature, in <c>[MitiContent(typeof(T))]</c> or
+    /// as the value of <c>OutgoingContent.Create(msgType, value)</c> (MITI0014). Agents with <c>[MitiJsonContext]</c> describe their types themselves and are not checked for MITI0014.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class ContentTypeAnalyzer : DiagnosticAnalyzer
@@ -35,6 +35,7 @@ namespace MitiAgent.Analyzers
                 start.RegisterSymbolAction(symbolContext => AnalyzeMethod(symbolContext, types), SymbolKind.Method);
                 start.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
             });
+            context.RegisterOperationAction(AnalyzeCreateCall, Microsoft.CodeAnalysis.OperationKind.Invocation);
         }
 
         private static void AnalyzeMethod(SymbolAnalysisContext context, KnownTypes types)
@@ -114,6 +115,35 @@ namespace MitiAgent.Analyzers
                     Location location = syntax.ArgumentList is { Arguments.Count: > 0 } arguments ? arguments.Arguments[0].GetLocation() : syntax.GetLocation();
                     context.ReportDiagnostic(Diagnostic.Create(Descriptors.ContentTypeNotDescribable, location, content.ToDisplayString(), reason));
                 }
+            }
+        }
+
+        /// <summary><c>OutgoingContent.Create(msgType, value)</c> (the overload the generator writes metadata for) with a <c>T</c> it cannot describe.</summary>
+        private static void AnalyzeCreateCall(OperationAnalysisContext context)
+        {
+            var invocation = (Microsoft.CodeAnalysis.Operations.IInvocationOperation)context.Operation;
+            IMethodSymbol method = invocation.TargetMethod;
+            if (method is not { Name: "Create", IsGenericMethod: true, Parameters.Length: 2 }
+                || method.ContainingType is not { Name: "OutgoingContent", ContainingNamespace: { Name: "MitiAgent", ContainingNamespace.IsGlobalNamespace: true } }
+                || method.TypeArguments[0] is not { } content
+                || content.TypeKind == TypeKind.Error
+                || HasJsonContext(context.ContainingSymbol?.ContainingType))
+            {
+                return;
+            }
+
+            if (ContentTypeRules.WhyNotDescribable(content, context.Compilation) is { } reason)
+            {
+                Location location = invocation.Arguments.Length == 2 ? invocation.Arguments[1].Syntax.GetLocation() : invocation.Syntax.GetLocation();
+                foreach (Microsoft.CodeAnalysis.Operations.IArgumentOperation argument in invocation.Arguments)
+                {
+                    if (argument.Parameter?.Ordinal == 1)
+                    {
+                        location = argument.Syntax.GetLocation();
+                    }
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.ContentTypeNotDescribable, location, content.ToDisplayString(), reason));
             }
         }
 

@@ -100,6 +100,23 @@ public sealed class ContentTypeAnalyzerTests
     }
 
     [Fact]
+    public Task Miti0014_an_OutgoingContent_Create_value_the_generator_cannot_describe_is_reported() => Verifier.AnalyzerAsync(Usings + """
+        public interface IShape { }
+        public sealed record Ack(string OrderId);
+        public static class Replies
+        {
+            public static OutgoingContent Good() => OutgoingContent.Create("ack", new Ack("o-1"));
+            public static OutgoingContent Loose(object value) => OutgoingContent.Create("loose", {|MITI0014:value|});
+            public static OutgoingContent Shape(IShape shape) => OutgoingContent.Create("shape", {|MITI0014:shape|});
+            public static OutgoingContent Explicit(object value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<object> info) => OutgoingContent.Create("loose", value, info);
+        }
+        public partial class Agent
+        {
+            [OnMessage] public void Text(MessageEvent<TextContent> e) { }
+        }
+        """);
+
+    [Fact]
     public Task An_agent_with_its_own_JsonSerializerContext_is_not_checked_for_Miti0014() => Verifier.AnalyzerAsync(Usings + """
         public interface IShape { }
         [MitiJsonContext(typeof(string))]
