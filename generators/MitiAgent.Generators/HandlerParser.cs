@@ -87,7 +87,11 @@ namespace MitiAgent.Generators
                     return null;
                 }
 
-                string? typedContent = ContentTypeParser.TypedEventContentName(parameter.Type, kind);
+                if (!ContentTypeParser.TryReadTypedEvent(parameter.Type, kind, msgType, agentType, compilation, out string? typedContent))
+                {
+                    return null;
+                }
+
                 contentType ??= typedContent;
                 HandlerArgument? argument = typedContent is not null
                     ? HandlerArgument.Event

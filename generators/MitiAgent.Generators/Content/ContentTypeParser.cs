@@ -17,16 +17,35 @@ namespace MitiAgent.Generators
         private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayFormat.FullyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
 
-        /// <summary>The content type of a typed handler (<c>MessageEvent&lt;T&gt;</c> / <c>GroupAtEvent&lt;T&gt;</c>), for the dispatch.</summary>
-        public static string? TypedEventContentName(ITypeSymbol parameterType, HandlerKind kind)
+        /// <summary>
+        /// Reads a typed event parameter (<c>MessageEvent&lt;T&gt;</c> / <c>GroupAtEvent&lt;T&gt;</c>) for the dispatch:
+        /// <see langword="true"/> with <paramref name="contentTypeName"/> <see langword="null"/> when the parameter is not
+        /// typed; <see langword="false"/> when it is typed but the analyzers report an error for it (MITI0013 no
+        /// <c>MsgType</c> for a non-text shape, MITI0014 a type the generator cannot describe): such a handler is not wired.
+        /// </summary>
+        public static bool TryReadTypedEvent(ITypeSymbol parameterType, HandlerKind kind, string? msgType, INamedTypeSymbol agent, Compilation compilation, out string? contentTypeName)
         {
+            contentTypeName = null;
             ITypeSymbol? content = kind switch
             {
                 HandlerKind.Message => ContentTypeRules.TypedEventContent(parameterType, "MessageEvent"),
                 HandlerKind.GroupAt => ContentTypeRules.TypedEventContent(parameterType, "GroupAtEvent"),
                 _ => null,
             };
-            return content?.ToDisplayString(FullyQualified);
+            if (content is null)
+            {
+                return true;
+            }
+
+            if (content.TypeKind == TypeKind.Error
+                || (msgType is null && !ContentTypeRules.IsTextShape(content))
+                || (!HasJsonContext(agent) && ContentTypeRules.WhyNotDescribable(content, compilation) is not null))
+            {
+                return false;
+            }
+
+            contentTypeName = content.ToDisplayString(FullyQualified);
+            return true;
         }
 
         /// <summary>The expression the dispatch passes to a typed handler: the event read into its content type.</summary>
@@ -125,13 +144,17 @@ namespace MitiAgent.Generators
             return Build(method.TypeArguments[0], context.SemanticModel.Compilation, cancellationToken);
         }
 
+        /// <summary>Whether <paramref name="type"/> or a type containing it has <c>[MitiJsonContext]</c> (as the analyzer sees it).</summary>
         private static bool HasJsonContext(INamedTypeSymbol type)
         {
-            foreach (AttributeData attribute in type.GetAttributes())
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
             {
-                if (attribute.AttributeClass is { Name: "MitiJsonContextAttribute", ContainingNamespace: { Name: ContentTypeRules.RuntimeNamespace, ContainingNamespace.IsGlobalNamespace: true } })
+                foreach (AttributeData attribute in current.GetAttributes())
                 {
-                    return true;
+                    if (attribute.AttributeClass is { Name: "MitiJsonContextAttribute", ContainingNamespace: { Name: ContentTypeRules.RuntimeNamespace, ContainingNamespace.IsGlobalNamespace: true } })
+                    {
+                        return true;
+                    }
                 }
             }
 

@@ -156,7 +156,7 @@ public sealed class ContentGeneratorTests
         """);
 
     [Fact]
-    public void Built_in_shapes_and_undescribable_types_get_no_metadata_but_typed_dispatch()
+    public void Built_in_shapes_get_no_metadata_and_handlers_with_MITI0013_or_MITI0014_are_not_wired()
     {
         var compilation = CreateCompilation(Usings + """
             public interface IShape { }
@@ -170,6 +170,9 @@ public sealed class ContentGeneratorTests
 
                 [OnMessage(MsgType = "dict")]
                 private void Dict(MessageEvent<Dictionary<int, string>> e) { }
+
+                [OnGroupAt]
+                private void NoMsgType(GroupAtEvent<ImageContent> e) { }
             }
             """);
         (GeneratorDriver driver, Compilation output) = Run(compilation);
@@ -178,7 +181,9 @@ public sealed class ContentGeneratorTests
         Assert.DoesNotContain(texts, t => t.HintName == "MitiAgent.ContentJson.g.cs");
         string dispatch = Assert.Single(texts).Text;
         Assert.Contains("global::MitiAgent.MitiContentJson.ReadMessage<global::MitiAgent.Protocol.ImageContent>(messageEvent)", dispatch, StringComparison.Ordinal);
-        Assert.Contains("global::MitiAgent.MitiContentJson.ReadMessage<global::IShape>(messageEvent)", dispatch, StringComparison.Ordinal);
+        Assert.DoesNotContain("IShape", dispatch, StringComparison.Ordinal);      // MITI0014
+        Assert.DoesNotContain("Dictionary", dispatch, StringComparison.Ordinal);  // MITI0014
+        Assert.DoesNotContain("NoMsgType", dispatch, StringComparison.Ordinal);   // MITI0013
         AssertCompilesClean(output);
     }
 
