@@ -90,6 +90,22 @@ namespace MitiAgent.Analyzers
             DiagnosticSeverity.Error,
             "Handler attributes take no arguments except MsgType on [OnMessage] and [OnGroupAt]; the generator skips a handler whose attribute carries anything else rather than ignore it.");
 
+        public static readonly DiagnosticDescriptor TypedHandlerWithoutMsgType = Create(
+            DiagnosticIds.TypedHandlerWithoutMsgType,
+            "Typed handler needs a MsgType",
+            "Handler '{0}' reads its content as '{1}' but [{2}] has no MsgType; add MsgType = \"{3}\" (the msg_type whose content is a {1})",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "Only the built-in text shapes (TextContent, AtTextContent) can be read from every message; any other content type belongs to one msg_type.");
+
+        public static readonly DiagnosticDescriptor ContentTypeNotDescribable = Create(
+            DiagnosticIds.ContentTypeNotDescribable,
+            "Content type cannot be described as JSON",
+            "The content type '{0}' cannot be read or written without reflection: {1}",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "The generator writes reflection-free JSON metadata for content types: classes and records with a usable constructor whose members are primitives, strings, enums, dates, Guid, decimal, arrays, lists, string-keyed dictionaries or such types.");
+
         private static DiagnosticDescriptor Create(
             string id, string title, string message, string category, DiagnosticSeverity severity, string description)
         {

@@ -32,5 +32,10 @@ namespace MitiAgent.Analyzers
 
         /// <summary>A handler attribute carries an argument the generator does not understand (anything but <c>MsgType</c>).</summary>
         public const string UnsupportedHandlerAttributeArgument = "MITI0010";
+        /// <summary>A typed handler (<c>MessageEvent&lt;T&gt;</c>) without <c>MsgType</c> reads something other than the built-in text shape.</summary>
+        public const string TypedHandlerWithoutMsgType = "MITI0011";
+
+        /// <summary>A content type the generator cannot describe as JSON (interface, abstract, object, ...).</summary>
+        public const string ContentTypeNotDescribable = "MITI0012";
     }
 }

@@ -254,7 +254,7 @@ namespace MitiAgent.Generators
             {
                 arguments.Add(argument switch
                 {
-                    HandlerArgument.Event => eventName,
+                    HandlerArgument.Event => handler.ContentType is null ? eventName : ContentTypeParser.ReadExpression(handler.Kind, handler.ContentType, eventName),
                     HandlerArgument.CancellationToken => "context.CancellationToken",
                     HandlerArgument.Exception => "exception",
                     _ => "context.Client",

@@ -64,6 +64,19 @@ namespace MitiAgent.Generators
                 }
             }
 
+            // A typed event (MessageEvent<T>/GroupAtEvent<T>) names its content type; one the content rules reject
+            // (MITI0011/MITI0012, reported by ContentTypeAnalyzer) is not wired.
+            string? contentType = null;
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                if (!ContentTypeParser.TryReadTypedEvent(parameter.Type, kind, msgType, method.ContainingType, compilation, out string? typedContent))
+                {
+                    return null;
+                }
+
+                contentType ??= typedContent;
+            }
+
             AgentTypeModel? agent = AgentTypes
                 .GetValue(compilation, static _ => new ConcurrentDictionary<INamedTypeSymbol, AgentTypeModel?>(SymbolEqualityComparer.Default))
                 .GetOrAdd(method.ContainingType, static type => BuildAgentType(type));
@@ -78,7 +91,8 @@ namespace MitiAgent.Generators
                 msgType,
                 signature.IsStatic,
                 signature.Return,
-                new EquatableArray<HandlerArgument>(signature.Arguments));
+                new EquatableArray<HandlerArgument>(signature.Arguments),
+                contentType);
             return new HandlerModel(agent, handler);
         }
 

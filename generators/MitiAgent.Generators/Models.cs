@@ -19,14 +19,15 @@ namespace MitiAgent.Generators
         string FullyQualifiedName,
         string HintName);
 
-    /// <summary>One valid handler method.</summary>
+    /// <summary>One valid handler method; <c>ContentType</c> is the <c>T</c> of a typed event parameter (<c>MessageEvent&lt;T&gt;</c>), fully qualified.</summary>
     internal sealed record HandlerMethodModel(
         string Name,
         HandlerKind Kind,
         string? MsgType,
         bool IsStatic,
         HandlerReturn Return,
-        EquatableArray<HandlerArgument> Arguments);
+        EquatableArray<HandlerArgument> Arguments,
+        string? ContentType = null);
 
     /// <summary>What the transform keeps of one attributed method: its agent class and the handler.</summary>
     internal sealed record HandlerModel(AgentTypeModel Agent, HandlerMethodModel Method);

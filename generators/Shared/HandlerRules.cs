@@ -381,8 +381,9 @@ namespace MitiAgent.Shared
 
         /// <summary>
         /// Whether <paramref name="type"/> is an event every attribute's kind can receive: <c>AgentEvent</c> for all but
-        /// <c>[OnError]</c> (only <c>AgentEvent</c>, the failed event may be of any kind); <c>MessageEvent</c> for
-        /// <c>[OnMessage]</c>/<c>[OnOverload]</c>; <c>GroupAtEvent</c> or <c>MessageEvent</c> for <c>[OnGroupAt]</c>;
+        /// <c>[OnError]</c> (only <c>AgentEvent</c>, the failed event may be of any kind); <c>MessageEvent</c> (or a typed
+        /// <c>MessageEvent&lt;TContent&gt;</c>) for <c>[OnMessage]</c>, <c>MessageEvent</c> for <c>[OnOverload]</c>;
+        /// <c>GroupAtEvent</c>, <c>GroupAtEvent&lt;TContent&gt;</c> or <c>MessageEvent</c> for <c>[OnGroupAt]</c>;
         /// <c>CancelEvent</c> for <c>[OnCancel]</c>.
         /// </summary>
         private static bool IsEventFor(ITypeSymbol type, ImmutableArray<HandlerAttributeInfo> attributes, KnownTypes types)
@@ -391,7 +392,10 @@ namespace MitiAgent.Shared
             {
                 bool matches = attribute.Kind switch
                 {
-                    HandlerKind.GroupAt => KnownTypes.Is(type, types.GroupAtEvent) || KnownTypes.Is(type, types.MessageEvent),
+                    HandlerKind.GroupAt => KnownTypes.Is(type, types.GroupAtEvent) || KnownTypes.Is(type, types.MessageEvent)
+                        || MitiAgent.Generators.ContentTypeRules.TypedEventContent(type, "GroupAtEvent") is not null,
+                    HandlerKind.Message => KnownTypes.Is(type, types.MessageEvent)
+                        || MitiAgent.Generators.ContentTypeRules.TypedEventContent(type, "MessageEvent") is not null,
                     HandlerKind.Cancel => KnownTypes.Is(type, types.CancelEvent),
                     HandlerKind.Error => false,
                     _ => KnownTypes.Is(type, types.MessageEvent),
@@ -415,7 +419,12 @@ namespace MitiAgent.Shared
                 {
                     case HandlerKind.GroupAt:
                         AddOnce(names, "GroupAtEvent");
+                        AddOnce(names, "GroupAtEvent<TContent>");
                         AddOnce(names, "MessageEvent");
+                        break;
+                    case HandlerKind.Message:
+                        AddOnce(names, "MessageEvent");
+                        AddOnce(names, "MessageEvent<TContent>");
                         break;
                     case HandlerKind.Cancel:
                         AddOnce(names, "CancelEvent");

@@ -9,7 +9,8 @@ namespace Samples.Aot;
 
 /// <summary>
 /// An agent for Native AOT. Direct messages and group @mentions get a markdown answer; "stream …" gets a streamed
-/// answer (reasoning, deltas, completed frame); "history" gets the conversation's last messages as a markdown table.
+/// answer (reasoning, deltas, completed frame); "history" gets the conversation's last messages as a markdown table;
+/// an <c>order_card</c> message is read typed (<see cref="OrderCard"/>) and answered with a typed <c>order_ack</c>.
 /// The source generator writes the dispatch (a switch that calls these methods directly), so nothing here needs
 /// reflection.
 /// </summary>
@@ -36,6 +37,29 @@ public sealed partial class AotAgent(ILogger logger, Action<bool> onHandled)
     [OnGroupAt]
     private Task OnGroupAtAsync(GroupAtEvent e, MitiAgentClient client, CancellationToken ct) =>
         HandleAsync(e, e.TextWithoutMentions, client, ct);
+
+    /// <summary>
+    /// An app's own msg_type, read typed: the generator wrote the JSON metadata of <see cref="OrderCard"/> (and of
+    /// <see cref="OrderAck"/>, found in the Create call), so this works without reflection under Native AOT. Content
+    /// that does not fit an <see cref="OrderCard"/> never gets here: the SDK logs it with its JSON path.
+    /// </summary>
+    [OnMessage(MsgType = "order_card")]
+    private async Task OnOrderAsync(MessageEvent<OrderCard> e, CancellationToken ct)
+    {
+        bool answered = false;
+        try
+        {
+            OrderCard order = e.Content;
+            var ack = new OrderAck(order.OrderId, order.Items.Count, order.Items.Sum(i => i.Quantity), order.Total, order.DueAt is null ? "accepted" : "scheduled");
+            await e.ReplyAsync(OutgoingContent.Create("order_ack", ack), ct);
+            Log.Answered(logger, "order_ack", e.Sender.UserId, e.EventId);
+            answered = true;
+        }
+        finally
+        {
+            onHandled(answered);
+        }
+    }
 
     [OnCancel]
     private void OnCancel(CancelEvent e) => Log.Cancelled(logger, e.RunId);
@@ -136,3 +160,23 @@ public sealed partial class AotAgent(ILogger logger, Action<bool> onHandled)
         public static partial void Cancelled(ILogger logger, string runId);
     }
 }
+
+/// <summary>An <c>order_card</c> message's content (snake_case on the wire: <c>order_id</c>, <c>due_at</c>).</summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Total">The order's total.</param>
+/// <param name="Items">The ordered items.</param>
+/// <param name="DueAt">When it is due, if scheduled.</param>
+public sealed record OrderCard(string OrderId, decimal Total, IReadOnlyList<OrderLine> Items, DateTimeOffset? DueAt);
+
+/// <summary>One line of an <see cref="OrderCard"/>.</summary>
+/// <param name="Sku">The article.</param>
+/// <param name="Quantity">How many.</param>
+public sealed record OrderLine(string Sku, int Quantity);
+
+/// <summary>The agent's typed answer, sent as msg_type <c>order_ack</c>.</summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Lines">How many lines it had.</param>
+/// <param name="Pieces">How many pieces in all.</param>
+/// <param name="Total">The order's total.</param>
+/// <param name="Status"><c>accepted</c>, or <c>scheduled</c> when the order has a due date.</param>
+public sealed record OrderAck(string OrderId, int Lines, int Pieces, decimal Total, string Status);

@@ -139,7 +139,7 @@ internal sealed partial class EmulatorCore
             return (WireNames.Codes.InvalidParameter, "exactly one of to_user_id and to_group_id is required", null);
         }
 
-        if (ValidateContent(request.MsgType, request.Content) is { } contentError)
+        if (ValidateContent(request.MsgType, request.Content, _options.AllowCustomMsgTypes) is { } contentError)
         {
             return (WireNames.Codes.InvalidParameter, contentError, null);
         }
@@ -201,7 +201,7 @@ internal sealed partial class EmulatorCore
     }
 
     /// <summary>Checks a send body's content against its msg_type (spec §5, §6.1); null when valid.</summary>
-    internal static string? ValidateContent(string? msgType, JsonElement? content)
+    internal static string? ValidateContent(string? msgType, JsonElement? content, bool allowCustomMsgTypes = false)
     {
         if (string.IsNullOrEmpty(msgType))
         {
@@ -243,7 +243,7 @@ internal sealed partial class EmulatorCore
 
                 return CheckText(c, "markdown", required: true);
             default:
-                return $"unsupported msg_type '{msgType}'";
+                return allowCustomMsgTypes ? null : $"unsupported msg_type '{msgType}'";
         }
     }
 

@@ -36,6 +36,13 @@ public sealed class MitiEmulatorOptions
     /// <summary>Largest accepted gateway frame (bytes); larger frames close the connection with 1009.</summary>
     public int MaxFrameBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// <c>messages/send</c> accepts <c>msg_type</c>s other than the spec's five (an app's own types: cards, forms, tool
+    /// results) with any JSON object as content, as a platform that passes them through would. Default
+    /// <see langword="false"/>: only <c>text</c>, <c>at_text</c>, <c>image</c>, <c>multimodal</c> and <c>stream_full</c>.
+    /// </summary>
+    public bool AllowCustomMsgTypes { get; set; }
+
     /// <summary>Apps registered at start.</summary>
     public IList<EmulatorApp> Apps { get; } = new List<EmulatorApp>();
 }

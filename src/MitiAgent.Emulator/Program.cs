@@ -13,6 +13,7 @@ internal static class Program
           --urls <url>          where to listen (default http://localhost:10006)
           --app-id <id>         the demo app's id (default cli_demo)
           --app-secret <s>      the demo app's secret (default demo_secret)
+          --allow-custom-msg-types  accept sends of msg_types beyond the spec's five (an app's own content types)
           --help                this text
         """;
 
@@ -21,6 +22,7 @@ internal static class Program
         string url = "http://localhost:10006";
         string appId = "cli_demo";
         string appSecret = "demo_secret";
+        bool allowCustomMsgTypes = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,6 +30,7 @@ internal static class Program
                 case "--urls" when i + 1 < args.Length: url = args[++i]; break;
                 case "--app-id" when i + 1 < args.Length: appId = args[++i]; break;
                 case "--app-secret" when i + 1 < args.Length: appSecret = args[++i]; break;
+                case "--allow-custom-msg-types": allowCustomMsgTypes = true; break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
@@ -41,7 +44,7 @@ internal static class Program
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Microsoft", LogLevel.Warning));
 
-        var options = new MitiEmulatorOptions { ListenUrl = url };
+        var options = new MitiEmulatorOptions { ListenUrl = url, AllowCustomMsgTypes = allowCustomMsgTypes };
         options.Apps.Add(new EmulatorApp(appId, appSecret) { Name = "DemoAgent" });
         await using var emulator = new MitiEmulator(options, loggerFactory);
         try

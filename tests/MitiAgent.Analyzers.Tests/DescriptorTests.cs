@@ -10,6 +10,7 @@ public sealed class DescriptorTests
         new ConfigurationAnalyzer(),
         new HandlerAnalyzer(),
         new CancellationTokenAnalyzer(),
+        new ContentTypeAnalyzer(),
     ];
 
     [Fact]
@@ -23,7 +24,7 @@ public sealed class DescriptorTests
         string[] headings = File.ReadAllLines(Path.Combine(root, "docs", "diagnostics.md"));
         DiagnosticDescriptor[] descriptors = Analyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).ToArray();
         Assert.Equal(
-            ["MITI0001", "MITI0002", "MITI0003", "MITI0004", "MITI0005", "MITI0006", "MITI0007", "MITI0008", "MITI0009", "MITI0010"],
+            ["MITI0001", "MITI0002", "MITI0003", "MITI0004", "MITI0005", "MITI0006", "MITI0007", "MITI0008", "MITI0009", "MITI0010", "MITI0011", "MITI0012"],
             descriptors.Select(d => d.Id).Order(StringComparer.Ordinal));
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {

@@ -108,6 +108,47 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task A_custom_msg_type_is_injected_over_http_unchanged_and_its_typed_reply_needs_AllowCustomMsgTypes()
+    {
+        await using var h = await EmulatorHarness.StartAsync(o => o.AllowCustomMsgTypes = true);
+        string token = await h.GetTokenAsync();
+        var gw = await h.ConnectAsync(token);
+
+        var (_, injected) = await Post(h, "/inject/message", """{"app_id":"cli_test","user_id":"u_9","msg_type":"order_card","content":{"order_id":"o-1","total":12.5,"items":[{"sku":"a","quantity":2}],"due_at":null}}""");
+        var evt = await gw.ReceiveAsync("event");
+        var message = evt.GetProperty("event").GetProperty("message");
+        Assert.Equal("order_card", message.GetProperty("msg_type").GetString());
+        Assert.Equal("""{"order_id":"o-1","total":12.5,"items":[{"sku":"a","quantity":2}],"due_at":null}""", message.GetProperty("content").GetRawText());
+        string messageId = injected.GetProperty("message_id").GetString()!;
+
+        var (_, accepted) = await h.SendAsync(token, $$"""{"to_user_id":"u_9","msg_type":"order_ack","content":{"order_id":"o-1","item_count":1},"reply_to_message_id":"{{messageId}}"}""");
+        Assert.Equal(0, accepted.GetProperty("code").GetInt32());
+        var (_, waited) = await Get(h, $"/wait/sent?app_id=cli_test&reply_to_message_id={messageId}&timeout_ms=5000");
+        Assert.Equal("order_ack", waited.GetProperty("msg_type").GetString());
+        Assert.Equal("""{"order_id":"o-1","item_count":1}""", waited.GetProperty("content").GetRawText());
+
+        // The spec's own types are still checked, and content must still be an object.
+        var (_, badText) = await h.SendAsync(token, """{"to_user_id":"u_9","msg_type":"text","content":{"markdown":"x"}}""");
+        Assert.Equal(WireNames.Codes.InvalidParameter, badText.GetProperty("code").GetInt32());
+        var (_, notObject) = await h.SendAsync(token, """{"to_user_id":"u_9","msg_type":"order_ack","content":[1]}""");
+        Assert.Equal(WireNames.Codes.InvalidParameter, notObject.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Without_AllowCustomMsgTypes_a_custom_msg_type_send_answers_10003()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        string token = await h.GetTokenAsync();
+        h.Emulator.RegisterUser("u_1");
+
+        var (_, body) = await h.SendAsync(token, """{"to_user_id":"u_1","msg_type":"order_ack","content":{"order_id":"o-1"}}""");
+
+        Assert.Equal(WireNames.Codes.InvalidParameter, body.GetProperty("code").GetInt32());
+        Assert.Equal("unsupported msg_type 'order_ack'", body.GetProperty("msg").GetString());
+        Assert.Empty(h.Emulator.SentMessages);
+    }
+
+    [Fact]
     public async Task Inject_over_http_reaches_the_agent_and_replies_are_readable_over_http()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -468,6 +468,13 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             // Cancelled by the user (assistant.cancel) or by shutdown: not a failure.
             outcome = MitiMetrics.HandlerOutcomes.Cancelled;
         }
+        catch (MitiContentException ex)
+        {
+            // The typed handler never ran: one line naming where the content broke, then [OnError].
+            outcome = MitiMetrics.HandlerOutcomes.Error;
+            failure = ex;
+            ContentLog.ContentRejected(_log, message.EventType, message.EventId, ex.MsgType, ex.ContentType, ex.Path, ex.Reason);
+        }
         catch (Exception ex)
         {
             outcome = MitiMetrics.HandlerOutcomes.Error;

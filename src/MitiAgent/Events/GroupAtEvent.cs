@@ -6,12 +6,19 @@ namespace MitiAgent;
 /// An @mention of the agent in a group (<c>im.message.group_at</c>, handled by <c>[OnGroupAt]</c>). Replies go to
 /// the group.
 /// </summary>
-public sealed class GroupAtEvent : MessageEvent
+public class GroupAtEvent : MessageEvent
 {
     internal GroupAtEvent(EventHeader header, EventPayload payload, EventMessage message, IEventReplySink? replySink)
         : base(header, payload, message, replySink)
     {
         GroupId = payload.GroupId!;
+    }
+
+    /// <summary>A typed view of <paramref name="source"/> (<see cref="GroupAtEvent{TContent}"/>).</summary>
+    private protected GroupAtEvent(GroupAtEvent source)
+        : base(source)
+    {
+        GroupId = source.GroupId;
     }
 
     /// <summary>The group, e.g. <c>sg_xyz789</c>.</summary>

@@ -9,10 +9,8 @@ namespace MitiAgent;
 /// </summary>
 public class MessageEvent : AgentEvent
 {
-    // Created on first use: most events never stream, so no lock object per event.
-    private object? _streamGate;
-    private MitiReplyStream? _stream;
-    private bool _streamOpened;
+    // Created on first use (or when a typed view shares it): most events never stream, so no slot object per event.
+    private StreamSlot? _slot;
 
     internal MessageEvent(EventHeader header, EventPayload payload, EventMessage message, IEventReplySink? replySink)
         : base(header, replySink)
@@ -21,6 +19,21 @@ public class MessageEvent : AgentEvent
         Message = message;
         RunId = string.IsNullOrWhiteSpace(payload.RunId) ? null : payload.RunId;
         AssistantMsgId = string.IsNullOrWhiteSpace(payload.AssistantMsgId) ? null : payload.AssistantMsgId;
+    }
+
+    /// <summary>
+    /// A view of <paramref name="source"/> (the typed events): same ids, message and token, and the same stream, so
+    /// the dispatcher sees a stream the handler opened through either instance.
+    /// </summary>
+    private protected MessageEvent(MessageEvent source)
+        : base(source.Header, source.ReplySink)
+    {
+        Sender = source.Sender;
+        Message = source.Message;
+        RunId = source.RunId;
+        AssistantMsgId = source.AssistantMsgId;
+        CancellationToken = source.CancellationToken;
+        _slot = source.Slot;
     }
 
     /// <summary>Who sent the message.</summary>
@@ -93,15 +106,16 @@ public class MessageEvent : AgentEvent
     /// <exception cref="InvalidOperationException">The event has no <c>run_id</c>/<c>assistant_msg_id</c>, is not bound to a client, or its stream was already opened.</exception>
     public MitiReplyStream OpenStream()
     {
-        lock (StreamGate)
+        StreamSlot slot = Slot;
+        lock (slot)
         {
-            if (_streamOpened)
+            if (slot.Opened)
             {
                 throw new InvalidOperationException("The stream of this event was already opened.");
             }
 
-            MitiReplyStream stream = GetOrCreateStreamLocked();
-            _streamOpened = true;
+            MitiReplyStream stream = GetOrCreateStreamLocked(slot);
+            slot.Opened = true;
             return stream;
         }
     }
@@ -249,36 +263,38 @@ public class MessageEvent : AgentEvent
     {
         get
         {
-            if (Volatile.Read(ref _streamGate) is not { } gate)
+            if (Volatile.Read(ref _slot) is not { } slot)
             {
                 return null; // no stream was ever asked for
             }
 
-            lock (gate)
+            lock (slot)
             {
-                return _stream is { IsCompleted: false } stream ? stream : null;
+                return slot.Stream is { IsCompleted: false } stream ? stream : null;
             }
         }
     }
 
-    private object StreamGate => LazyInitializer.EnsureInitialized(ref _streamGate);
+    private StreamSlot Slot =>
+        Volatile.Read(ref _slot) ?? Interlocked.CompareExchange(ref _slot, new StreamSlot(this), null) ?? _slot!;
 
     private IEventReplySink RequireSink() =>
         ReplySink ?? throw new InvalidOperationException("This event is not bound to a MitiAgent client.");
 
     private MitiReplyStream GetOrCreateStream()
     {
-        lock (StreamGate)
+        StreamSlot slot = Slot;
+        lock (slot)
         {
-            return GetOrCreateStreamLocked();
+            return GetOrCreateStreamLocked(slot);
         }
     }
 
-    private MitiReplyStream GetOrCreateStreamLocked()
+    private MitiReplyStream GetOrCreateStreamLocked(StreamSlot slot)
     {
-        if (_stream is not null)
+        if (slot.Stream is not null)
         {
-            return _stream;
+            return slot.Stream;
         }
 
         if (RunId is null || AssistantMsgId is null)
@@ -286,7 +302,18 @@ public class MessageEvent : AgentEvent
             throw new InvalidOperationException("This event has no run_id/assistant_msg_id to stream an answer into.");
         }
 
-        _stream = new MitiReplyStream(this, RequireSink(), RunId, AssistantMsgId);
-        return _stream;
+        slot.Stream = new MitiReplyStream(slot.Owner, RequireSink(), RunId, AssistantMsgId);
+        return slot.Stream;
+    }
+
+    /// <summary>The run's stream, shared by an event and its typed views; also the lock that guards it.</summary>
+    private sealed class StreamSlot(MessageEvent owner)
+    {
+        /// <summary>The event the dispatcher runs (its token stops the stream).</summary>
+        public MessageEvent Owner { get; } = owner;
+
+        public MitiReplyStream? Stream { get; set; }
+
+        public bool Opened { get; set; }
     }
 }

@@ -147,6 +147,41 @@ public sealed class OutgoingContent
         return new OutgoingContent(msgType, content.Clone());
     }
 
+    /// <summary>
+    /// Any <c>msg_type</c> with typed content (an app's own type, e.g. a card or a tool result), serialized with the
+    /// JSON metadata the MitiAgent source generator writes for <typeparamref name="T"/> (snake_case names unless
+    /// <c>[JsonPropertyName]</c>; no reflection). The generator finds <typeparamref name="T"/> in this call.
+    /// </summary>
+    /// <typeparam name="T">A class or record that serializes to a JSON object.</typeparam>
+    /// <param name="msgType">The wire <c>msg_type</c>; not empty.</param>
+    /// <param name="value">The content.</param>
+    /// <returns>The content.</returns>
+    /// <exception cref="ArgumentException"><paramref name="msgType"/> is empty, or <paramref name="value"/> does not serialize to a JSON object.</exception>
+    /// <exception cref="InvalidOperationException">No JSON metadata describes <typeparamref name="T"/>.</exception>
+    public static OutgoingContent Create<T>(string msgType, T value) =>
+        Create(msgType, value, MitiContentJson.GetTypeInfo<T>());
+
+    /// <summary>Any <c>msg_type</c> with typed content serialized with the given metadata (e.g. from your own <c>JsonSerializerContext</c>).</summary>
+    /// <typeparam name="T">A type that serializes to a JSON object.</typeparam>
+    /// <param name="msgType">The wire <c>msg_type</c>; not empty.</param>
+    /// <param name="value">The content.</param>
+    /// <param name="typeInfo">The metadata to serialize with.</param>
+    /// <returns>The content.</returns>
+    /// <exception cref="ArgumentException"><paramref name="msgType"/> is empty, or <paramref name="value"/> does not serialize to a JSON object.</exception>
+    public static OutgoingContent Create<T>(string msgType, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(msgType);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        JsonElement content = JsonSerializer.SerializeToElement(value, typeInfo);
+        if (content.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("The content must serialize to a JSON object.", nameof(value));
+        }
+
+        return new OutgoingContent(msgType, content);
+    }
+
     /// <summary>The <c>msg_type</c> only; content is never part of the string.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() => "OutgoingContent { MsgType = " + MsgType + " }";

@@ -104,6 +104,47 @@ public sealed partial class AotAgentTests(AotPublishFixture publish, ITestOutput
     }
 
     [Fact]
+    public async Task Native_binary_reads_a_custom_msg_type_typed_answers_with_typed_content_and_rejects_a_malformed_one()
+    {
+        publish.AssertPublished();
+        var options = new MitiEmulatorOptions { AllowCustomMsgTypes = true };
+        options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "AotBot" });
+        await using var emulator = new MitiEmulator(options);
+        await emulator.StartAsync();
+
+        using var agent = ExternalProcess.Start(publish.Binary, ["--max-events", "2"], environment: Credentials(emulator.BaseUrl));
+        try
+        {
+            await agent.WaitForLineAsync("connected in ", Timeout);
+
+            using var card = System.Text.Json.JsonDocument.Parse("""{"order_id":"o-7","total":42.50,"items":[{"sku":"a","quantity":2},{"sku":"b","quantity":3}],"due_at":"2026-12-24T18:00:00+08:00"}""");
+            var order = emulator.InjectMessage(AppId, "u_1", "order_card", card.RootElement.Clone());
+            var ack = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == order.MessageId, Timeout);
+            Assert.Equal("order_ack", ack.MsgType);
+            Assert.Equal("""{"order_id":"o-7","lines":2,"pieces":5,"total":42.50,"status":"scheduled"}""", ack.Content.GetRawText());
+
+            // Acked, not handled, one warning with the event id, msg_type and JSON path (never the content).
+            using var malformed = System.Text.Json.JsonDocument.Parse("""{"order_id":"o-8","total":"secret-total","items":[]}""");
+            var bad = emulator.InjectMessage(AppId, "u_1", "order_card", malformed.RootElement.Clone());
+            await emulator.WaitForEventAckAsync(bad.EventId, Timeout);
+            string rejected = await agent.WaitForLineAsync("content does not fit the handler's type", Timeout);
+            Assert.Contains("id=" + bad.EventId + " msg_type=order_card", rejected, StringComparison.Ordinal);
+            Assert.Contains("path=$.total", rejected, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-total", agent.Output, StringComparison.Ordinal);
+
+            // The second handled event ends the run (--max-events 2): the malformed one was not counted.
+            var text = emulator.InjectMessage(AppId, "u_1", "still here?");
+            await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == text.MessageId, Timeout);
+            Assert.Equal(0, await agent.WaitForExitAsync(Timeout));
+            Assert.DoesNotContain(emulator.SentMessages, m => m.ReplyToMessageId == bad.MessageId);
+        }
+        finally
+        {
+            output.WriteLine(agent.Output);
+        }
+    }
+
+    [Fact]
     public async Task Native_binary_acks_each_of_200_events_before_its_immediate_reply_reaches_the_server()
     {
         // Spec §4.2 without JIT warm-up: the handler must not start before its ack was handed to the socket.
