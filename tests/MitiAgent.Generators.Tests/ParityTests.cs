@@ -21,7 +21,7 @@ namespace MitiAgent.Generators.Tests;
 /// </remarks>
 public sealed partial class ParityTests
 {
-    private static readonly DiagnosticAnalyzer[] Analyzers = [new HandlerAnalyzer(), new CancellationTokenAnalyzer(), new ConfigurationAnalyzer()];
+    private static readonly DiagnosticAnalyzer[] Analyzers = [new HandlerAnalyzer(), new CancellationTokenAnalyzer(), new ConfigurationAnalyzer(), new ContentTypeAnalyzer()];
 
     private static readonly string[] AttributeNames = ["OnMessage", "OnGroupAt", "OnCancel", "OnOverload", "OnError"];
 
