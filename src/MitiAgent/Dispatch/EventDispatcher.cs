@@ -30,7 +30,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private readonly IMitiAgentHandler _handler;
-    private readonly IEventReplySink _sink;
+    private readonly MitiAgentClient? _client;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly MitiMetrics _metrics;
@@ -59,10 +59,10 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
     private int _pendingCancels;
     private volatile bool _accepting = true;
 
-    public EventDispatcher(IMitiAgentHandler handler, IEventReplySink sink, MitiAgentOptions options, ILogger gatewayLogger, TimeProvider time, MitiMetrics? metrics = null)
+    public EventDispatcher(IMitiAgentHandler handler, MitiAgentClient? client, MitiAgentOptions options, ILogger gatewayLogger, TimeProvider time, MitiMetrics? metrics = null)
     {
         _handler = handler;
-        _sink = sink;
+        _client = client;
         _log = gatewayLogger;
         _time = time;
         _metrics = metrics ?? MitiMetrics.Shared;
@@ -419,7 +419,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         Exception? failure = null;
         try
         {
-            var context = new MitiEventContext(message, _sink, cts.Token);
+            var context = new MitiEventContext(message, _client, cts.Token);
             if (overload)
             {
                 await _handler.DispatchOverloadAsync(context).ConfigureAwait(false);
@@ -473,7 +473,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
         {
             try
             {
-                await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _sink, _shutdown.Token), failure).ConfigureAwait(false);
+                await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _client, _shutdown.Token), failure).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
             {
@@ -518,7 +518,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource
             Exception? failure = null;
             try
             {
-                await _handler.DispatchAsync(new MitiEventContext(cancel, _sink, _shutdown.Token)).ConfigureAwait(false);
+                await _handler.DispatchAsync(new MitiEventContext(cancel, _client, _shutdown.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {
