@@ -1,4 +1,9 @@
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Dispatch;
+using MitiAgent.Events;
+using MitiAgent.Gateway;
+using MitiAgent.Streaming;
 
 namespace MitiAgent;
 

@@ -1,5 +1,13 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Auth;
+using MitiAgent.Diagnostics;
+using MitiAgent.Gateway;
+using MitiAgent.Http;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
+using MitiAgent.Rest;
+using MitiAgent.Streaming;
 
 namespace MitiAgent;
 

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
 
-namespace MitiAgent;
+namespace MitiAgent.Dispatch;
 
 /// <summary>
 /// Runs handlers off the gateway's reader loop (spec §8) with these semantics:

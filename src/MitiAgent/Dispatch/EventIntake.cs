@@ -1,8 +1,13 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Events;
+using MitiAgent.Gateway;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
+using MitiAgent.Streaming;
 
-namespace MitiAgent;
+namespace MitiAgent.Dispatch;
 
 /// <summary>
 /// What the client does with a gateway socket's inbound frames: an <c>event</c> is parsed, acked on receipt and handed

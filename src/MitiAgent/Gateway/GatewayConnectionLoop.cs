@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Auth;
+using MitiAgent.Diagnostics;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Gateway;
 
 /// <summary>Why one connection (with its <c>reconnect</c> successors) ended, and the token it was opened with.</summary>
 /// <param name="CloseCode">The server's close code, when it sent one.</param>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.WebSockets;
 
-namespace MitiAgent;
+namespace MitiAgent.Gateway;
 
 /// <summary>
 /// One run of the client's gateway side, from start to stop: the connection loop's task, the socket currently open

@@ -1,4 +1,4 @@
-namespace MitiAgent;
+namespace MitiAgent.Http;
 
 /// <summary>The one <see cref="HttpClient"/> a client uses for its token, send and history calls.</summary>
 internal static class MitiHttpClient

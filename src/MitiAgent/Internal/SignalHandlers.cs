@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MitiAgent;
+namespace MitiAgent.Internal;
 
 /// <summary>Ctrl+C and SIGTERM end <see cref="MitiAgentClient.RunAsync"/> gracefully.</summary>
 internal sealed class SignalHandlers : IDisposable

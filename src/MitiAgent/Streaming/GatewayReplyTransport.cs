@@ -1,8 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Events;
+using MitiAgent.Gateway;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
+using MitiAgent.Rest;
 
-namespace MitiAgent;
+namespace MitiAgent.Streaming;
 
 /// <summary>
 /// How the client's events answer: REST sends and history through <see cref="MitiRestClient"/>, delta frames queued

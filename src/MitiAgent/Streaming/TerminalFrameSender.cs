@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Events;
+using MitiAgent.Gateway;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Streaming;
 
 /// <summary>
 /// Sends terminal (<c>completed</c>/<c>failed</c>) stream frames and waits for their acks (spec §6.2): one pending
