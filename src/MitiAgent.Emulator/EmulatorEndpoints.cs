@@ -66,7 +66,7 @@ internal static class EmulatorEndpoints
             await WriteEnvelope(ctx, core, logger, pathBase, StatusCodes.Status200OK, code, msg, data, Json.ApiResponseSendMessageData, appId).ConfigureAwait(false);
         });
 
-        api.MapGet("/agent/v1/conversations/{conversationId}/messages", async ctx =>
+        api.MapGet(WireNames.Paths.HistoryRoute, async ctx =>
         {
             if (await Authenticate(ctx, core, logger, pathBase).ConfigureAwait(false) is not { } appId)
             {

@@ -5,7 +5,7 @@ namespace MitiAgent.Protocol;
 /// <summary><c>text</c> content: <c>{"text"}</c>.</summary>
 public sealed record TextContent
 {
-    /// <summary>The text.</summary>
+    /// <summary>Plain text, at most <see cref="WireNames.Defaults.MaxTextLength"/> characters when sent.</summary>
     public string? Text { get; set; }
 }
 
@@ -33,17 +33,17 @@ public sealed record ImageItem
 /// <summary><c>image</c> content: <c>{"images": [...]}</c>.</summary>
 public sealed record ImageContent
 {
-    /// <summary>The images.</summary>
+    /// <summary>The images, in the order they are shown (at least one).</summary>
     public IReadOnlyList<ImageItem>? Images { get; set; }
 }
 
 /// <summary><c>multimodal</c> content: <c>{"text", "images": [...]}</c>.</summary>
 public sealed record MultimodalContent
 {
-    /// <summary>The text part.</summary>
+    /// <summary>The text shown with the images.</summary>
     public string? Text { get; set; }
 
-    /// <summary>The images.</summary>
+    /// <summary>The images shown with the text, in order.</summary>
     public IReadOnlyList<ImageItem>? Images { get; set; }
 }
 

@@ -90,7 +90,7 @@ public sealed record EventSender
 /// <summary>A message as carried in an event (spec §5).</summary>
 public sealed record MessageBody
 {
-    /// <summary>The message id.</summary>
+    /// <summary>The platform's id of the message; replies quote it as <c>reply_to_message_id</c>.</summary>
     public string? MessageId { get; set; }
 
     /// <summary>The conversation it belongs to.</summary>

@@ -6,7 +6,7 @@ namespace MitiAgent;
 /// </summary>
 public sealed record HistoryMessage
 {
-    /// <summary>The message id.</summary>
+    /// <summary>The platform's id of the message (the same id an event carried for it).</summary>
     public string? MessageId { get; init; }
 
     /// <summary><c>user</c> or <c>assistant</c> (see <see cref="MitiAgent.Protocol.WireNames.Roles"/>).</summary>

@@ -30,6 +30,12 @@ public static class WireNames
         /// <summary><c>GET</c>: conversation history, with the conversation id in place of <c>{0}</c> (spec §7).</summary>
         public const string HistoryFormat = "/agent/v1/conversations/{0}/messages";
 
+        /// <summary>
+        /// <c>GET</c>: conversation history as a route template with a <c>{conversationId}</c> parameter (spec §7), the
+        /// form a server maps (the emulator does).
+        /// </summary>
+        public const string HistoryRoute = "/agent/v1/conversations/{conversationId}/messages";
+
         /// <summary>Builds the history path for a conversation (the id is URL-escaped).</summary>
         public static string History(string conversationId) =>
             "/agent/v1/conversations/" + Uri.EscapeDataString(conversationId) + "/messages";

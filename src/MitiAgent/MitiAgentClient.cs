@@ -1,10 +1,13 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net.WebSockets;
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using MitiAgent.Protocol;
+using MitiAgent.Auth;
+using MitiAgent.Diagnostics;
+using MitiAgent.Gateway;
+using MitiAgent.Http;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
+using MitiAgent.Rest;
+using MitiAgent.Streaming;
 
 namespace MitiAgent;
 
@@ -19,7 +22,7 @@ namespace MitiAgent;
 /// await client.RunAsync(new EchoAgent());   // until Ctrl+C / SIGTERM
 /// </code>
 /// </example>
-public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
+public sealed class MitiAgentClient : IAsyncDisposable
 {
     private readonly MitiAgentOptions _options;
     private readonly string _appId; // options.AppId, else MITI_APP_ID
@@ -30,12 +33,12 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     private readonly HttpClient _http;
     private readonly TokenManager _tokens;
     private readonly MitiRestClient _rest;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<AckFrame>> _pendingAcks = new(StringComparer.Ordinal);
+    private readonly GatewayConnectionLoop _loop;
+    private readonly TerminalFrameSender _terminalFrames;
+    private readonly GatewayReplyTransport _replies;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private readonly object _stateGate = new();
-    private MitiClientState _state = MitiClientState.Idle;
-    private Session? _session;
-    private int _pendingTerminalFrames;
+    private readonly ClientStateCell _state = new();
+    private ClientRun? _run;
     private int _disposed;
 
     /// <summary>Creates a client. Nothing connects until <see cref="StartAsync"/> or <see cref="RunAsync"/>.</summary>
@@ -61,49 +64,30 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         _log = new MitiLoggers(loggerFactory ?? (options.LogToStandardErrorWithoutLoggerFactory ? StandardErrorFallback : null));
         _time = timeProvider ?? TimeProvider.System;
         _metrics = MitiMetrics.For(meterFactory);
-        _http = httpMessageHandler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
-            : new HttpClient(httpMessageHandler, disposeHandler: false);
-        _http.Timeout = TimeSpan.FromSeconds(100);
+        _http = MitiHttpClient.Create(httpMessageHandler);
         _tokens = new TokenManager(_endpoints, _appId, appSecret, _http, _time, _log.Auth, metrics: _metrics);
         _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries, metrics: _metrics);
+        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, _time, _log.Gateway, _metrics, SetState, () => _run?.Gateway);
+        _terminalFrames = new TerminalFrameSender(() => _run?.Gateway, _time, _log.Message, _metrics);
+        _replies = new GatewayReplyTransport(_rest, _terminalFrames, () => _run?.Gateway, _time, options.StreamDeltaInterval, _log.Message);
 
-        // A background refresh that meets 10001/10004 (secret rotated, app disabled) ends the running session.
-        _ = _tokens.Fatal.ContinueWith(
-            static (t, state) =>
-            {
-                var client = (MitiAgentClient)state!;
-                if (client._session is { } session)
-                {
-                    client.FailFatal(session, t.Exception!.InnerException!);
-                }
-            },
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
     }
 
     /// <summary>Warnings and errors of clients created without a logger factory (see <see cref="MitiAgentOptions.LogToStandardErrorWithoutLoggerFactory"/>).</summary>
     internal static ILoggerFactory StandardErrorFallback { get; set; } = new StandardErrorLoggerFactory();
 
     /// <summary>Test seam: awaited by each gateway socket's writer before a frame goes out (holds the writer in tests).</summary>
-    internal Func<ReadOnlyMemory<byte>, ValueTask>? GatewaySendHook { get; set; }
+    internal Func<ReadOnlyMemory<byte>, ValueTask>? GatewaySendHook
+    {
+        get => _loop.SendHook;
+        set => _loop.SendHook = value;
+    }
 
     /// <summary>The base URL in use (resolved from options, <c>MITI_API_BASE_URL</c> or the default).</summary>
     public string BaseUrl => _endpoints.BaseUrl;
 
     /// <summary>The current connection state.</summary>
-    public MitiClientState State
-    {
-        get
-        {
-            lock (_stateGate)
-            {
-                return _state;
-            }
-        }
-    }
+    public MitiClientState State => _state.Value;
 
     /// <summary>Raised on every state change (on the thread that caused it; keep handlers short).</summary>
     public event EventHandler<MitiStateChangedEventArgs>? StateChanged;
@@ -128,7 +112,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
             return; // StartAsync already stopped what it had started
         }
 
-        var session = _session!;
+        var session = _run!.Gateway;
         await Task.WhenAny(stop.Task, session.Completion).ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (session.Completion.IsFaulted)
@@ -152,18 +136,18 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
         ArgumentNullException.ThrowIfNull(handler);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
-        Session session;
+        GatewaySession session;
         try
         {
-            if (_session is not null)
+            if (_run is not null)
             {
                 throw new InvalidOperationException("The client is already running; stop it first.");
             }
 
             SetState(MitiClientState.Connecting, null);
-            session = new Session(this, new EventDispatcher(handler, this, _options, _log.Gateway, _time, _metrics));
-            _session = session;
-            session.Run = Task.Run(() => RunGatewayAsync(session));
+            _run = ClientRun.Create(handler, this, _options, _replies, _terminalFrames, _log.Gateway, _time, _metrics);
+            _run.Start(_loop);
+            session = _run.Gateway;
         }
         finally
         {
@@ -172,26 +156,11 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
         try
         {
-            if (_options.StartupTimeout is { } limit)
-            {
-                await session.Connected.WaitAsync(limit, _time, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await session.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (TimeoutException) when (!session.Connected.IsCompleted)
-        {
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            Exception? last = session.LastFailure;
-            throw new TimeoutException(
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Could not connect to Miti within the startup timeout ({_options.StartupTimeout}); last failure: {(last is null ? "none" : Describe(last))}."),
-                last);
+            await session.WaitForHelloAsync(_options.StartupTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            // Cancelled or a fatal error before hello: leave nothing running.
+            // Timed out, cancelled or a fatal error before hello: leave nothing running.
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -217,20 +186,19 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
         try
         {
-            if (_session is not { } session)
+            if (_run is not { } run)
             {
                 return;
             }
 
-            bool faulted = session.Completion.IsFaulted;
+            bool faulted = run.Gateway.Completion.IsFaulted;
             if (!faulted)
             {
                 SetState(MitiClientState.Stopping, null);
             }
 
-            await session.Dispatcher.DrainAsync(_options.ShutdownTimeout, _time, () => Volatile.Read(ref _pendingTerminalFrames), cancellationToken).ConfigureAwait(false);
-            await session.ShutdownAsync().ConfigureAwait(false);
-            _session = null;
+            await run.StopAsync(_options.ShutdownTimeout, _time, () => _terminalFrames.Pending, cancellationToken).ConfigureAwait(false);
+            _run = null;
             if (!faulted)
             {
                 SetState(MitiClientState.Stopped, null);
@@ -264,14 +232,7 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(content);
-        var request = new SendMessageRequest
-        {
-            ToUserId = target.Kind == MessageTargetKind.User ? target.Id : null,
-            ToGroupId = target.Kind == MessageTargetKind.Group ? target.Id : null,
-            MsgType = content.MsgType,
-            Content = content.Content,
-        };
-        var data = await _rest.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var data = await _rest.SendAsync(content.ToRequest(target, replyToMessageId: null), cancellationToken).ConfigureAwait(false);
         return SentMessage.From(data);
     }
 
@@ -296,140 +257,9 @@ public sealed partial class MitiAgentClient : IAsyncDisposable, IEventReplySink
 
     private void SetState(MitiClientState state, Exception? error)
     {
-        MitiClientState previous;
-        lock (_stateGate)
+        if (_state.TryChange(state, out var previous))
         {
-            previous = _state;
-            if (previous == state)
-            {
-                return;
-            }
-
-            _state = state;
-        }
-
-        StateChanged?.Invoke(this, new MitiStateChangedEventArgs(previous, state, error));
-    }
-
-    // ---------------------------------------------------------------- IEventReplySink (used by events)
-
-    TimeProvider IEventReplySink.TimeProvider => _time;
-
-    TimeSpan IEventReplySink.StreamDeltaInterval => _options.StreamDeltaInterval;
-
-    Task<SendMessageData> IEventReplySink.SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken) =>
-        _rest.SendAsync(request, cancellationToken);
-
-    bool IEventReplySink.TrySendStreamDelta(StreamFrame frame)
-    {
-        if (_session?.Current is not { } socket)
-        {
-            MessageLog.StreamDeltaDropped(_log.Message, frame.RunId, frame.Seq);
-            return false;
-        }
-
-        return socket.TrySend(JsonSerializer.SerializeToUtf8Bytes(frame, MitiJsonContext.Default.StreamFrame));
-    }
-
-    async Task IEventReplySink.SendTerminalStreamFrameAsync(StreamFrame frame, CancellationToken cancellationToken)
-    {
-        string eventId = frame.EventId ?? throw new ArgumentException("A terminal frame needs an event_id.", nameof(frame));
-        byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(frame, MitiJsonContext.Default.StreamFrame);
-        var ack = new TaskCompletionSource<AckFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pendingAcks.TryAdd(eventId, ack))
-        {
-            throw new InvalidOperationException($"A terminal frame with event_id {eventId} is already being sent.");
-        }
-
-        Interlocked.Increment(ref _pendingTerminalFrames);
-        try
-        {
-            for (int attempt = 1; attempt <= WireNames.Defaults.TerminalFrameAttempts; attempt++)
-            {
-                // Across reconnects: wait for an open connection, then (re)send the same frame, same event_id.
-                var socket = await WaitForSocketAsync(cancellationToken).ConfigureAwait(false);
-                if (attempt > 1)
-                {
-                    _metrics.StreamFrameResent();
-                    MessageLog.StreamFrameRetry(_log.Message, eventId, frame.RunId, attempt);
-                }
-
-                socket.TrySend(bytes);
-                AckFrame answer;
-                try
-                {
-                    answer = await ack.Task.WaitAsync(socket.AckTimeout, _time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    continue;
-                }
-
-                if (answer.Code is null or WireNames.Codes.Ok)
-                {
-                    return;
-                }
-
-                MessageLog.StreamFrameRejected(_log.Message, eventId, frame.RunId, answer.Code.Value, answer.Msg);
-                throw new MitiApiException(answer.Code.Value, answer.Msg);
-            }
-
-            MessageLog.StreamFrameTimedOut(_log.Message, WireNames.Defaults.TerminalFrameAttempts, eventId, frame.RunId);
-            throw new MitiTimeoutException(eventId, WireNames.Defaults.TerminalFrameAttempts);
-        }
-        finally
-        {
-            _pendingAcks.TryRemove(eventId, out _);
-            Interlocked.Decrement(ref _pendingTerminalFrames);
-        }
-    }
-
-    private async Task<GatewaySocket> WaitForSocketAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var session = _session ?? throw new InvalidOperationException("The client is not running.");
-            if (session.Current is { } socket)
-            {
-                return socket;
-            }
-
-            await session.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Ctrl+C and SIGTERM end <see cref="RunAsync"/> gracefully.</summary>
-    private sealed class SignalHandlers : IDisposable
-    {
-        private readonly PosixSignalRegistration? _sigint;
-        private readonly PosixSignalRegistration? _sigterm;
-
-        public SignalHandlers(TaskCompletionSource stop)
-        {
-            _sigint = Register(PosixSignal.SIGINT, stop);
-            _sigterm = Register(PosixSignal.SIGTERM, stop);
-        }
-
-        private static PosixSignalRegistration? Register(PosixSignal signal, TaskCompletionSource stop)
-        {
-            try
-            {
-                return PosixSignalRegistration.Create(signal, ctx =>
-                {
-                    ctx.Cancel = true;
-                    stop.TrySetResult();
-                });
-            }
-            catch (PlatformNotSupportedException)
-            {
-                return null;
-            }
-        }
-
-        public void Dispose()
-        {
-            _sigint?.Dispose();
-            _sigterm?.Dispose();
+            StateChanged?.Invoke(this, new MitiStateChangedEventArgs(previous, state, error));
         }
     }
 }

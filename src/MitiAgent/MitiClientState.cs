@@ -53,3 +53,32 @@ public sealed record SentMessage(string MessageId, DateTimeOffset CreateTime)
     internal static SentMessage From(Protocol.SendMessageData data) =>
         new(data.MessageId ?? string.Empty, DateTimeOffset.FromUnixTimeMilliseconds(data.CreateTime));
 }
+
+/// <summary>A client's current state, read and changed from any thread.</summary>
+internal sealed class ClientStateCell
+{
+    private readonly object _gate = new();
+    private MitiClientState _value = MitiClientState.Idle;
+
+    public MitiClientState Value
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _value;
+            }
+        }
+    }
+
+    /// <summary>Sets the state; <see langword="false"/> when it already was <paramref name="state"/>.</summary>
+    public bool TryChange(MitiClientState state, out MitiClientState previous)
+    {
+        lock (_gate)
+        {
+            previous = _value;
+            _value = state;
+            return previous != state;
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using MitiAgent.Internal;
 
 namespace MitiAgent.Tests;
 

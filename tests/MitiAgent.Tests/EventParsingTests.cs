@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests;

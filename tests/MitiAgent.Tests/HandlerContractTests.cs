@@ -45,15 +45,14 @@ public class HandlerContractTests
 
         MessageEvent direct = Frames.Event<MessageEvent>(Frames.DirectMessage, sink);
         GroupAtEvent group = Frames.Event<GroupAtEvent>(Frames.GroupAt, sink);
-        await agent.DispatchAsync(new MitiEventContext(direct, sink, cts.Token));
-        await agent.DispatchAsync(new MitiEventContext(group, sink, cts.Token));
-        var overloadContext = new MitiEventContext(direct, sink, cts.Token);
+        await agent.DispatchAsync(new MitiEventContext(direct, client: null, cts.Token));
+        await agent.DispatchAsync(new MitiEventContext(group, client: null, cts.Token));
+        var overloadContext = new MitiEventContext(direct, client: null, cts.Token);
         await agent.DispatchOverloadAsync(overloadContext);
 
         Assert.Equal(["message:hello", "group:what is up?", "overload"], agent.Calls);
         Assert.Equal("busy", Assert.Single(sink.Sent).Content!.Value.GetProperty("text").GetString());
         Assert.Equal(cts.Token, overloadContext.CancellationToken);
-        Assert.Same(sink, overloadContext.ReplySink);
         Assert.Throws<InvalidOperationException>(() => overloadContext.Client);
         Assert.Same(direct, overloadContext.Event);
         Assert.Contains("evt-8f2c", overloadContext.ToString(), StringComparison.Ordinal);

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
 
 namespace MitiAgent.Tests;
 

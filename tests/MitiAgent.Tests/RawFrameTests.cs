@@ -1,4 +1,6 @@
 using System.Text;
+using MitiAgent.Events;
+using MitiAgent.Internal;
 
 namespace MitiAgent.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MitiAgent.Messaging;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests;

@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Http;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Auth;
 
 /// <summary>
 /// Owns the app's access token (spec §3): fetches it with <c>POST /agent/v1/auth/token</c>, refreshes it

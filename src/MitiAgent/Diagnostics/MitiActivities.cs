@@ -2,7 +2,7 @@ using System.Diagnostics;
 using MitiAgent.Protocol;
 using static MitiAgent.MitiTelemetry;
 
-namespace MitiAgent;
+namespace MitiAgent.Diagnostics;
 
 /// <summary>
 /// The <c>MitiAgent</c> activity source and the span of one handler run (see <see cref="MitiTelemetry"/>): a root

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using static MitiAgent.MitiTelemetry;
 
-namespace MitiAgent;
+namespace MitiAgent.Diagnostics;
 
 /// <summary>What <see cref="MitiMetrics"/> reads for <see cref="Instruments.QueueDepth"/> when a listener collects.</summary>
 internal interface IQueueDepthSource

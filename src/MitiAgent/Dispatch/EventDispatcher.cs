@@ -3,8 +3,11 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
 
-namespace MitiAgent;
+namespace MitiAgent.Dispatch;
 
 /// <summary>
 /// Runs handlers off the gateway's reader loop (spec §8) with these semantics:
@@ -31,7 +34,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
     private readonly IMitiAgentHandler _handler;
-    private readonly IEventReplySink _sink;
+    private readonly MitiAgentClient? _client;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly MitiMetrics _metrics;
@@ -60,10 +63,10 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     private int _pendingCancels;
     private volatile bool _accepting = true;
 
-    public EventDispatcher(IMitiAgentHandler handler, IEventReplySink sink, MitiAgentOptions options, ILogger gatewayLogger, TimeProvider time, MitiMetrics? metrics = null)
+    public EventDispatcher(IMitiAgentHandler handler, MitiAgentClient? client, MitiAgentOptions options, ILogger gatewayLogger, TimeProvider time, MitiMetrics? metrics = null)
     {
         _handler = handler;
-        _sink = sink;
+        _client = client;
         _log = gatewayLogger;
         _time = time;
         _metrics = metrics ?? MitiMetrics.Shared;
@@ -453,7 +456,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         Exception? failure = null;
         try
         {
-            var context = new MitiEventContext(message, _sink, token);
+            var context = new MitiEventContext(message, _client, token);
             if (overload)
             {
                 await _handler.DispatchOverloadAsync(context).ConfigureAwait(false);
@@ -545,7 +548,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
         try
         {
-            await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _sink, _shutdown.Token), failure).ConfigureAwait(false);
+            await _handler.DispatchErrorAsync(new MitiEventContext(agentEvent, _client, _shutdown.Token), failure).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
         {
@@ -575,7 +578,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             Exception? failure = null;
             try
             {
-                await _handler.DispatchAsync(new MitiEventContext(cancel, _sink, _shutdown.Token)).ConfigureAwait(false);
+                await _handler.DispatchAsync(new MitiEventContext(cancel, _client, _shutdown.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {

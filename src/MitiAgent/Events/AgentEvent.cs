@@ -1,3 +1,5 @@
+using MitiAgent.Events;
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
 
 namespace MitiAgent;

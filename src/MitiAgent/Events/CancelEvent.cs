@@ -1,3 +1,4 @@
+using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent;

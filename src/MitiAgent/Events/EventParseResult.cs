@@ -1,4 +1,4 @@
-namespace MitiAgent;
+namespace MitiAgent.Events;
 
 /// <summary>What <see cref="AgentEvent.FromFrame"/> made of an event frame.</summary>
 internal enum EventParseStatus

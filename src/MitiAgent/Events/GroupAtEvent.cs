@@ -1,3 +1,4 @@
+using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent;
@@ -30,7 +31,7 @@ public class GroupAtEvent : MessageEvent
     /// </summary>
     public string? TextWithoutMentions => Text is { } text ? StripLeadingMentions(text) : null;
 
-    /// <summary>The group.</summary>
+    /// <summary>Replies go to the group the agent was mentioned in, not to the sender.</summary>
     public override MessageTarget ReplyTarget => MessageTarget.Group(GroupId);
 
     /// <summary>Why a group payload does not fit (spec §5), or <see langword="null"/>.</summary>

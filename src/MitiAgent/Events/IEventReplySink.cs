@@ -1,6 +1,6 @@
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Events;
 
 /// <summary>
 /// What an event needs from the client to answer it. The client implements it: REST send with retries and

@@ -1,3 +1,6 @@
+using MitiAgent.Events;
+using MitiAgent.Internal;
+using MitiAgent.Messaging;
 using MitiAgent.Protocol;
 
 namespace MitiAgent;
@@ -39,7 +42,7 @@ public class MessageEvent : AgentEvent
     /// <summary>Who sent the message.</summary>
     public EventSender Sender { get; }
 
-    /// <summary>The message.</summary>
+    /// <summary>What was sent: ids, sender, conversation, type and content (<c>payload.message</c>).</summary>
     public EventMessage Message { get; }
 
     /// <summary>The run that answers this message (streaming frames and <c>assistant.cancel</c> refer to it).</summary>

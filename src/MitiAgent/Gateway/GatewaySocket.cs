@@ -5,9 +5,12 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Diagnostics;
+using MitiAgent.Http;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Gateway;
 
 /// <summary>Why a gateway socket ended.</summary>
 /// <param name="CloseCode">The server's close code, when it sent one.</param>

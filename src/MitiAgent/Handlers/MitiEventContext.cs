@@ -9,13 +9,16 @@ namespace MitiAgent;
 /// </remarks>
 public sealed class MitiEventContext
 {
-    internal MitiEventContext(AgentEvent agentEvent, IEventReplySink? client, CancellationToken cancellationToken)
+    private readonly MitiAgentClient? _client;
+
+    internal MitiEventContext(AgentEvent agentEvent, MitiAgentClient? client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agentEvent);
         Event = agentEvent;
-        ReplySink = client;
+        _client = client;
         CancellationToken = cancellationToken;
     }
+
 
     /// <summary>The event: a <see cref="MessageEvent"/>, <see cref="GroupAtEvent"/> or <see cref="CancelEvent"/>.</summary>
     public AgentEvent Event { get; }
@@ -29,10 +32,7 @@ public sealed class MitiEventContext
     /// <summary>The client that received the event.</summary>
     /// <exception cref="InvalidOperationException">The context was not created by a <see cref="MitiAgentClient"/>.</exception>
     public MitiAgentClient Client =>
-        ReplySink as MitiAgentClient ?? throw new InvalidOperationException("This event context is not bound to a MitiAgentClient.");
-
-    /// <summary>What answers the event (the client, or a test double).</summary>
-    internal IEventReplySink? ReplySink { get; }
+        _client ?? throw new InvalidOperationException("This event context is not bound to a MitiAgentClient.");
 
     /// <summary>The event's type and id.</summary>
     /// <returns>A short description.</returns>

@@ -1,4 +1,4 @@
-namespace MitiAgent;
+namespace MitiAgent.Internal;
 
 /// <summary>
 /// The delays of spec §3 (failed token refresh) and §4.3 (gateway reconnect). The random source is injectable
@@ -88,12 +88,5 @@ internal sealed class ReconnectBackoff
         }
 
         return delay;
-    }
-
-    /// <summary>Forgets all failures (e.g. after a manual restart).</summary>
-    public void Reset()
-    {
-        Attempt = 0;
-        _connectedAt = null;
     }
 }

@@ -1,4 +1,4 @@
-namespace MitiAgent;
+namespace MitiAgent.Internal;
 
 /// <summary>
 /// Runs each handler once per <c>event_id</c> (spec §4.3): an in-flight set (a redelivery while the first delivery

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MitiAgent;
+namespace MitiAgent.Internal;
 
 /// <summary>
 /// Reads <c>header.event_id</c> and <c>header.event_type</c> from a frame that is valid JSON but does not fit the

@@ -1,4 +1,4 @@
-namespace MitiAgent;
+namespace MitiAgent.Internal;
 
 /// <summary>Makes the agent's own frame ids (spec §6.2: unique per frame).</summary>
 internal static class FrameIds

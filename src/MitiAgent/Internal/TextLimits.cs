@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Internal;
 
 /// <summary>The <c>text</c>/<c>markdown</c> limit of spec §6.1 (20 000 characters).</summary>
 internal static class TextLimits

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace MitiAgent;
+namespace MitiAgent.Logging;
 
 /// <summary>
 /// Log messages of the <see cref="MitiLogCategories.Gateway"/> category. Texts marked (ref) are the reference SDK's,

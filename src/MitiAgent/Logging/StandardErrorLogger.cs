@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace MitiAgent;
+namespace MitiAgent.Logging;
 
 /// <summary>
 /// The logging fallback of a client created without an <see cref="ILoggerFactory"/> (the reference SDK prints its

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
 
 namespace MitiAgent;

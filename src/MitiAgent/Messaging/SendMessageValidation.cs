@@ -1,6 +1,7 @@
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Messaging;
 
 /// <summary>
 /// The client-side checks of a send request (spec §6.1): exactly one target, a <c>msg_type</c>, a content object,

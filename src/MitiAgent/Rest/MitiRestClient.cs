@@ -2,9 +2,15 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Auth;
+using MitiAgent.Diagnostics;
+using MitiAgent.Http;
+using MitiAgent.Internal;
+using MitiAgent.Logging;
+using MitiAgent.Messaging;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Rest;
 
 /// <summary>
 /// The Miti REST calls (spec §2, §6.1, §7): the JSON envelope, <c>Authorization: Bearer</c>, one token replacement

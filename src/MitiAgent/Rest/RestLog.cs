@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using MitiAgent.Logging;
 
-namespace MitiAgent;
+namespace MitiAgent.Rest;
 
 /// <summary>REST log messages of the <see cref="MitiLogCategories.Message"/> category that <see cref="MessageLog"/> does not word.</summary>
 internal static partial class RestLog

@@ -2,8 +2,12 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using MitiAgent.Auth;
 using MitiAgent.Emulator;
+using MitiAgent.Http;
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
+using MitiAgent.Rest;
 
 namespace MitiAgent.Tests.Integration;
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using MitiAgent.Auth;
 using MitiAgent.Emulator;
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests.Integration;

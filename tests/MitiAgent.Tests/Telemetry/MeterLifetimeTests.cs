@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using MitiAgent.Diagnostics;
 using MitiAgent.Tests.Integration;
 using MitiAgent.Tests.Integration.Client;
 using static MitiAgent.MitiTelemetry;

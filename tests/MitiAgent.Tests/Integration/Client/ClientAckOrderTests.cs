@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using MitiAgent.Diagnostics;
+using MitiAgent.Gateway;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests.Integration.Client;

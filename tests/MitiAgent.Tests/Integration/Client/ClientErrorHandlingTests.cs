@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MitiAgent.Logging;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests.Integration.Client;

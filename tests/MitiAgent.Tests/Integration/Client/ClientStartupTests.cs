@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using MitiAgent.Emulator;
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests.Integration.Client;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MitiAgent.Protocol;
 
-namespace MitiAgent;
+namespace MitiAgent.Http;
 
 /// <summary>Reading the REST envelope and the <c>Retry-After</c> header (spec §2), shared by the token and REST clients.</summary>
 internal static class ApiEnvelope
