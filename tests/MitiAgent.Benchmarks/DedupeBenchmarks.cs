@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using MitiAgent.Internal;
 
 namespace MitiAgent.Benchmarks;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
+using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Benchmarks;
@@ -70,7 +71,7 @@ public class DispatchBenchmarks
     private static MitiEventContext Context(EventFrameTemplate template, IEventReplySink sink)
     {
         EventParseResult parsed = AgentEvent.FromUtf8Json(template.Next(), sink);
-        return new MitiEventContext(parsed.Event ?? throw new InvalidOperationException(parsed.Reason), sink, CancellationToken.None);
+        return new MitiEventContext(parsed.Event ?? throw new InvalidOperationException(parsed.Reason), client: null, CancellationToken.None);
     }
 }
 

@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
+using MitiAgent.Dispatch;
+using MitiAgent.Events;
+using MitiAgent.Gateway;
 
 namespace MitiAgent.Benchmarks;
 
@@ -22,7 +25,7 @@ public class InboundFrameBenchmarks
     public void Setup()
     {
         _sink = new CountingSink(TimeProvider.System);
-        _dispatcher = new EventDispatcher(_handler, _sink, new MitiAgentOptions { AppId = "a", AppSecret = "s" }, NullLogger.Instance, TimeProvider.System);
+        _dispatcher = new EventDispatcher(_handler, client: null, new MitiAgentOptions { AppId = "a", AppSecret = "s" }, NullLogger.Instance, TimeProvider.System);
     }
 
     [GlobalCleanup]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Benchmarks;

@@ -1,5 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using MitiAgent.Events;
+using MitiAgent.Gateway;
+using MitiAgent.Internal;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests;
