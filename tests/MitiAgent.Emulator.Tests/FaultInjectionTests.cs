@@ -270,13 +270,5 @@ public sealed class FaultInjectionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => h.Emulator.Faults.FailNextRequests(1, 200));
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + RawGateway.Wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Waiting.WaitUntilAsync(condition, "the condition", RawGateway.Wait);
 }

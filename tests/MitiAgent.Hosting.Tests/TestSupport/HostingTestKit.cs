@@ -129,37 +129,12 @@ internal sealed class HostingTestKit : IAsyncDisposable
     }
 
     /// <summary>Advances the fake clock in steps until <paramref name="condition"/> holds (bounded).</summary>
-    public async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan step, string what, int maxSteps = 400)
-    {
-        var time = Time ?? throw new InvalidOperationException("The kit runs on real time.");
-        for (int i = 0; i < maxSteps; i++)
-        {
-            if (condition())
-            {
-                return;
-            }
-
-            time.Advance(step);
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "never happened: " + what);
-    }
+    public Task AdvanceUntilAsync(Func<bool> condition, TimeSpan step, string what, int maxSteps = 400) =>
+        (Time ?? throw new InvalidOperationException("The kit runs on real time.")).AdvanceUntilAsync(condition, step, what, maxSteps, realDelayMs: 10);
 
     /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(5);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        Waiting.WaitUntilAsync(condition, what, timeout);
 
     public async ValueTask DisposeAsync()
     {
@@ -229,61 +204,5 @@ internal sealed class ScopedProbe : IAsyncDisposable
     {
         Disposed = true;
         return ValueTask.CompletedTask;
-    }
-}
-
-/// <summary>A captured log entry with the logging scopes active when it was written.</summary>
-internal sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception, IReadOnlyList<string> Scopes)
-{
-    public override string ToString() =>
-        $"{Category} [{Level}] ({EventId.Id}) {Message}" + (Exception is null ? string.Empty : " | " + Exception) + (Scopes.Count == 0 ? string.Empty : " | scopes: " + string.Join(", ", Scopes));
-}
-
-/// <summary>An <see cref="ILoggerProvider"/> that records every rendered message and its scopes.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-{
-    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-    public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
-
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class CapturingLogger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => owner._scopes.Push(state);
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var scopes = new List<string>();
-            owner._scopes.ForEachScope(static (scope, list) => list.Add(Render(scope)), scopes);
-            owner.Entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception, scopes));
-        }
-
-        private static string Render(object? scope) => scope switch
-        {
-            IEnumerable<KeyValuePair<string, object?>> pairs => string.Join(" ", pairs.Select(p => p.Key + "=" + p.Value)),
-            _ => scope?.ToString() ?? string.Empty,
-        };
-    }
-}
-
-/// <summary>A minimal <see cref="ILoggerFactory"/> over one provider (for the emulator).</summary>
-internal sealed class CapturingLoggerFactory(ILoggerProvider provider) : ILoggerFactory
-{
-    public void AddProvider(ILoggerProvider loggerProvider) => throw new NotSupportedException();
-
-    public ILogger CreateLogger(string categoryName) => provider.CreateLogger(categoryName);
-
-    public void Dispose()
-    {
     }
 }
