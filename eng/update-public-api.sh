@@ -21,7 +21,9 @@ for project in "${projects[@]}"; do
   log=$(mktemp)
   dotnet build "$project" -c Release --no-incremental -p:TreatWarningsAsErrors=false -p:WarningsAsErrors= >"$log" 2>&1 || true
   # "<file>(l,c): warning RS0016: Symbol '<symbol>' is not part ... [<csproj>::TargetFramework=<tfm>]"
+  # A single-target project's lines carry no "::TargetFramework=": treat them as one target, "all".
   findings=$(grep -E "(warning|error) RS001[67]: Symbol '" "$log" | grep -F "$(basename "$project")" |
+    sed -E 's/\.csproj\]/.csproj::TargetFramework=all]/' |
     sed -E "s/.*(RS001[67]): Symbol '(.*)' is (not part|part) of the declared (public )?API.*TargetFramework=([^]]+)\].*/\1\t\5\t\2/" |
     sort -u || true)
   rm -f "$log"

@@ -25,6 +25,7 @@ public static class MessageEventStreamingExtensions
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="MitiTimeoutException">The terminal frame was never acked.</exception>
     /// <exception cref="MitiApiException">The server refused the terminal frame.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the element type of their source, never ambiguous; the token stays optional as on every other async API of the SDK.")]
     public static Task<MitiStreamResult> StreamAsync(this MessageEvent messageEvent, IAsyncEnumerable<string> tokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messageEvent);
@@ -45,6 +46,7 @@ public static class MessageEventStreamingExtensions
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="MitiTimeoutException">The terminal frame was never acked.</exception>
     /// <exception cref="MitiApiException">The server refused the terminal frame.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the element type of their source, never ambiguous; the token stays optional as on every other async API of the SDK.")]
     public static Task<MitiStreamResult> StreamAsync(this MessageEvent messageEvent, IAsyncEnumerable<(string? Answer, string? Reasoning)> chunks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messageEvent);
