@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using MitiAgent.Shared;
 
 namespace MitiAgent.Analyzers
 {
@@ -22,8 +23,8 @@ namespace MitiAgent.Analyzers
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                KnownTypes types = KnownTypes.Create(start.Compilation);
-                if (!types.HasHandlerAttributes || types.CancellationToken is null)
+                KnownTypes types = KnownTypes.For(start.Compilation);
+                if (!types.HasHandlerAttributes || !types.IsComplete)
                 {
                     return;
                 }
@@ -40,18 +41,12 @@ namespace MitiAgent.Analyzers
                 return;
             }
 
-            ImmutableArray<HandlerAttribute> attributes = HandlerShape.GetHandlerAttributes(method, types);
-            if (attributes.IsEmpty || !HandlerShape.Check(method, attributes, types, report: null, context.CancellationToken))
+            // Only handlers the generator wires (no problem at all) and that do not take a token yet.
+            if (HandlerRules.GetHandlerAttributes(method, types).IsEmpty
+                || HandlerRules.Classify(method, types, context.CancellationToken).Signature is not { } signature
+                || signature.Arguments.Contains(HandlerArgument.CancellationToken))
             {
                 return;
-            }
-
-            foreach (IParameterSymbol parameter in method.Parameters)
-            {
-                if (KnownTypes.Is(parameter.Type, types.CancellationToken))
-                {
-                    return;
-                }
             }
 
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerCanAcceptCancellationToken, method.Locations[0], method.Name));

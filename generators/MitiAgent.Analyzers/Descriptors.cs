@@ -74,6 +74,22 @@ namespace MitiAgent.Analyzers
             DiagnosticSeverity.Info,
             "Asynchronous handlers should observe cancellation (assistant.cancel and shutdown).");
 
+        public static readonly DiagnosticDescriptor HandlerInterfaceAlreadyImplemented = Create(
+            DiagnosticIds.HandlerInterfaceAlreadyImplemented,
+            "Class with handlers already implements IMitiAgentHandler",
+            "Type '{0}' already implements IMitiAgentHandler, so the generator does not wire its [OnMessage], [OnGroupAt], [OnCancel], [OnOverload] and [OnError] handlers; remove the hand-written implementation or the handler attributes",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "The source generator implements IMitiAgentHandler for a class with handler methods; a class (or a base class) that implements it by hand keeps its own dispatch and the attributed methods are never called.");
+
+        public static readonly DiagnosticDescriptor UnsupportedHandlerAttributeArgument = Create(
+            DiagnosticIds.UnsupportedHandlerAttributeArgument,
+            "Unsupported handler attribute argument",
+            "The argument '{0}' of [{1}] on handler '{2}' is not understood by the MitiAgent generator, so the handler is not wired; remove the argument",
+            HandlersCategory,
+            DiagnosticSeverity.Error,
+            "Handler attributes take no arguments except MsgType on [OnMessage] and [OnGroupAt]; the generator skips a handler whose attribute carries anything else rather than ignore it.");
+
         private static DiagnosticDescriptor Create(
             string id, string title, string message, string category, DiagnosticSeverity severity, string description)
         {

@@ -26,5 +26,11 @@ namespace MitiAgent.Analyzers
 
         /// <summary>A valid asynchronous handler could accept a <c>CancellationToken</c>.</summary>
         public const string HandlerCanAcceptCancellationToken = "MITI0008";
+
+        /// <summary>A class with handlers already implements <c>IMitiAgentHandler</c>, so the generator leaves it alone.</summary>
+        public const string HandlerInterfaceAlreadyImplemented = "MITI0009";
+
+        /// <summary>A handler attribute carries an argument the generator does not understand (anything but <c>MsgType</c>).</summary>
+        public const string UnsupportedHandlerAttributeArgument = "MITI0010";
     }
 }

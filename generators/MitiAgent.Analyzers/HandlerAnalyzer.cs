@@ -3,15 +3,17 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using MitiAgent.Shared;
 
 namespace MitiAgent.Analyzers
 {
     /// <summary>
-    /// Reports handler declarations the generator cannot wire: non-partial types (MITI0002), invalid signatures
-    /// (MITI0003), <c>async void</c> (MITI0004), duplicates (MITI0005) and generic handlers (MITI0006).
+    /// Reports handler declarations the generator cannot wire, from the rules it applies (<see cref="HandlerRules"/>):
+    /// non-partial types (MITI0002), invalid signatures (MITI0003), <c>async void</c> (MITI0004), duplicates (MITI0005),
+    /// generic handlers (MITI0006), classes that already implement <c>IMitiAgentHandler</c> (MITI0009) and attribute
+    /// arguments other than <c>MsgType</c> (MITI0010).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class HandlerAnalyzer : DiagnosticAnalyzer
@@ -22,7 +24,9 @@ namespace MitiAgent.Analyzers
             Descriptors.InvalidHandlerSignature,
             Descriptors.AsyncVoidHandler,
             Descriptors.DuplicateHandler,
-            Descriptors.GenericHandler);
+            Descriptors.GenericHandler,
+            Descriptors.HandlerInterfaceAlreadyImplemented,
+            Descriptors.UnsupportedHandlerAttributeArgument);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -31,8 +35,8 @@ namespace MitiAgent.Analyzers
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.RegisterCompilationStartAction(start =>
             {
-                KnownTypes types = KnownTypes.Create(start.Compilation);
-                if (!types.HasHandlerAttributes)
+                KnownTypes types = KnownTypes.For(start.Compilation);
+                if (!types.HasHandlerAttributes || !types.IsComplete)
                 {
                     return;
                 }
@@ -42,32 +46,63 @@ namespace MitiAgent.Analyzers
             });
         }
 
+        /// <summary>The diagnostic for <paramref name="problem"/>, or <see langword="null"/> when the compiler already reports it.</summary>
+        internal static Diagnostic? ToDiagnostic(HandlerProblem problem)
+        {
+            DiagnosticDescriptor? descriptor = problem.Rule switch
+            {
+                HandlerRule.TypeNotPartial => Descriptors.TypeNotPartial,
+                HandlerRule.InvalidSignature => Descriptors.InvalidHandlerSignature,
+                HandlerRule.AsyncVoid => Descriptors.AsyncVoidHandler,
+                HandlerRule.Generic => Descriptors.GenericHandler,
+                HandlerRule.AlreadyImplementsHandler => Descriptors.HandlerInterfaceAlreadyImplemented,
+                HandlerRule.UnsupportedAttributeArgument => Descriptors.UnsupportedHandlerAttributeArgument,
+                _ => null,
+            };
+            return descriptor is null ? null : Diagnostic.Create(descriptor, problem.Location, problem.Arguments);
+        }
+
         private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes types)
         {
             var type = (INamedTypeSymbol)context.Symbol;
             CancellationToken cancellationToken = context.CancellationToken;
 
-            var handlers = new List<(IMethodSymbol Method, ImmutableArray<HandlerAttribute> Attributes)>();
+            var handlers = new List<(IMethodSymbol Method, ImmutableArray<HandlerAttributeInfo> Attributes)>();
             foreach (ISymbol member in type.GetMembers())
             {
-                if (member is IMethodSymbol method)
+                if (member is IMethodSymbol method && !HandlerRules.GetHandlerAttributes(method, types).IsEmpty)
                 {
-                    ImmutableArray<HandlerAttribute> attributes = HandlerShape.GetHandlerAttributes(method, types);
-                    if (!attributes.IsEmpty)
+                    HandlerClassification classification = HandlerRules.Classify(method, types, cancellationToken);
+                    foreach (HandlerProblem problem in classification.Problems)
                     {
-                        HandlerShape.Check(method, attributes, types, context.ReportDiagnostic, cancellationToken);
-                        handlers.Add((method, attributes));
+                        // Problems of the class and its containing types are reported once, below, by each type.
+                        if (!problem.IsTypeLevel)
+                        {
+                            Report(context, problem);
+                        }
                     }
+
+                    handlers.Add((method, classification.Attributes));
                 }
             }
 
             ReportDuplicates(context, handlers);
 
-            if ((handlers.Count > 0 || ContainsHandlers(type.GetTypeMembers(), types))
-                && !HandlerShape.IsPartial(type, cancellationToken, out TypeDeclarationSyntax? declaration)
-                && declaration is not null)
+            bool isAgent = handlers.Count > 0;
+            if (isAgent || ContainsHandlers(type.GetTypeMembers(), types))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.TypeNotPartial, declaration.Identifier.GetLocation(), type.Name));
+                foreach (HandlerProblem problem in HandlerRules.TypeProblems(type, isAgent, types, cancellationToken))
+                {
+                    Report(context, problem);
+                }
+            }
+        }
+
+        private static void Report(SymbolAnalysisContext context, HandlerProblem problem)
+        {
+            if (ToDiagnostic(problem) is { } diagnostic)
+            {
+                context.ReportDiagnostic(diagnostic);
             }
         }
 
@@ -77,7 +112,7 @@ namespace MitiAgent.Analyzers
             {
                 foreach (ISymbol member in nested.GetMembers())
                 {
-                    if (member is IMethodSymbol method && !HandlerShape.GetHandlerAttributes(method, types).IsEmpty)
+                    if (member is IMethodSymbol method && !HandlerRules.GetHandlerAttributes(method, types).IsEmpty)
                     {
                         return true;
                     }
@@ -92,12 +127,12 @@ namespace MitiAgent.Analyzers
             return false;
         }
 
-        private static void ReportDuplicates(SymbolAnalysisContext context, List<(IMethodSymbol Method, ImmutableArray<HandlerAttribute> Attributes)> handlers)
+        private static void ReportDuplicates(SymbolAnalysisContext context, List<(IMethodSymbol Method, ImmutableArray<HandlerAttributeInfo> Attributes)> handlers)
         {
             var entries = new List<(HandlerKind Kind, string? MsgType, IMethodSymbol Method, AttributeData Attribute, string Path, int Position)>();
-            foreach ((IMethodSymbol method, ImmutableArray<HandlerAttribute> attributes) in handlers)
+            foreach ((IMethodSymbol method, ImmutableArray<HandlerAttributeInfo> attributes) in handlers)
             {
-                foreach (HandlerAttribute attribute in attributes)
+                foreach (HandlerAttributeInfo attribute in attributes)
                 {
                     SyntaxReference? reference = attribute.Data.ApplicationSyntaxReference;
                     if (reference is null)
@@ -121,7 +156,7 @@ namespace MitiAgent.Analyzers
                 {
                     if (entries[j].Kind == entries[i].Kind && string.Equals(entries[j].MsgType, entries[i].MsgType, StringComparison.Ordinal))
                     {
-                        string what = "[" + HandlerAttribute.DisplayName(entries[i].Kind) + "]"
+                        string what = "[" + HandlerNames.DisplayName(entries[i].Kind) + "]"
                             + (entries[i].MsgType is null ? string.Empty : " with MsgType \"" + entries[i].MsgType + "\"");
                         Location location = entries[i].Attribute.ApplicationSyntaxReference!.GetSyntax(context.CancellationToken).GetLocation();
                         context.ReportDiagnostic(Diagnostic.Create(
@@ -135,14 +170,17 @@ namespace MitiAgent.Analyzers
         private static void AnalyzeLocalFunction(OperationAnalysisContext context, KnownTypes types)
         {
             var operation = (ILocalFunctionOperation)context.Operation;
-            if (!HandlerShape.GetHandlerAttributes(operation.Symbol, types).IsEmpty
-                && operation.Syntax is LocalFunctionStatementSyntax syntax)
+            if (HandlerRules.GetHandlerAttributes(operation.Symbol, types).IsEmpty)
             {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.InvalidHandlerSignature,
-                    syntax.Identifier.GetLocation(),
-                    operation.Symbol.Name,
-                    "a local function cannot be a handler; make it a method of the class"));
+                return;
+            }
+
+            foreach (HandlerProblem problem in HandlerRules.Classify(operation.Symbol, types, context.CancellationToken).Problems)
+            {
+                if (ToDiagnostic(problem) is { } diagnostic)
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
+using MitiAgent.Shared;
 
 namespace MitiAgent.Generators
 {

@@ -1,20 +1,23 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MitiAgent.Shared;
 
 namespace MitiAgent.Generators
 {
     /// <summary>
-    /// Turns one attributed method into an equatable <see cref="HandlerModel"/>, or <see langword="null"/> when its shape is
-    /// not one the generated dispatch can call (the analyzers explain why). Nothing of the symbols or syntax is kept.
+    /// Turns one attributed method into an equatable <see cref="HandlerModel"/>, or <see langword="null"/> when
+    /// <see cref="HandlerRules"/> finds a problem (the analyzers report it). Nothing of the symbols or syntax is kept.
     /// </summary>
     internal static class HandlerParser
     {
-        private const string RuntimeNamespace = "MitiAgent";
+        // The agent class's model is the same for each of its handlers: built once per class and compilation.
+        private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<INamedTypeSymbol, AgentTypeModel?>> AgentTypes = new();
 
         public static HandlerModel? Parse(GeneratorAttributeSyntaxContext context, HandlerKind kind, CancellationToken cancellationToken)
         {
@@ -32,70 +35,38 @@ namespace MitiAgent.Generators
 
         private static HandlerModel? ParseCore(GeneratorAttributeSyntaxContext context, HandlerKind kind, CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not IMethodSymbol method
-                || context.TargetNode is not MethodDeclarationSyntax
-                || method.MethodKind != MethodKind.Ordinary
-                || method.IsGenericMethod
-                || method.ContainingType is not INamedTypeSymbol agentType)
+            if (context.TargetSymbol is not IMethodSymbol method)
+            {
+                return null;
+            }
+
+            Compilation compilation = context.SemanticModel.Compilation;
+            KnownTypes types = KnownTypes.For(compilation);
+            if (!types.IsComplete)
+            {
+                return null;
+            }
+
+            // The same rules the analyzers report (generators/Shared/HandlerRules.cs): wire only what they accept.
+            HandlerClassification classification = HandlerRules.Classify(method, types, cancellationToken);
+            if (classification.Signature is not { } signature)
             {
                 return null;
             }
 
             string? msgType = null;
-            if (kind is HandlerKind.Message or HandlerKind.GroupAt)
+            foreach (HandlerAttributeInfo attribute in classification.Attributes)
             {
-                if (context.Attributes.Length != 1 || !TryReadMsgType(context.Attributes[0], out msgType))
+                if (attribute.Kind == kind)
                 {
-                    return null;
+                    msgType = attribute.MsgType;
+                    break;
                 }
             }
 
-            Compilation compilation = context.SemanticModel.Compilation;
-            INamedTypeSymbol? handlerInterface = compilation.GetTypeByMetadataName(RuntimeNamespace + ".IMitiAgentHandler");
-            INamedTypeSymbol? agentEvent = compilation.GetTypeByMetadataName(RuntimeNamespace + ".AgentEvent");
-            INamedTypeSymbol? messageEvent = compilation.GetTypeByMetadataName(RuntimeNamespace + ".MessageEvent");
-            INamedTypeSymbol? groupAtEvent = compilation.GetTypeByMetadataName(RuntimeNamespace + ".GroupAtEvent");
-            INamedTypeSymbol? cancelEvent = compilation.GetTypeByMetadataName(RuntimeNamespace + ".CancelEvent");
-            INamedTypeSymbol? client = compilation.GetTypeByMetadataName(RuntimeNamespace + ".MitiAgentClient");
-            INamedTypeSymbol? cancellationTokenType = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-            INamedTypeSymbol? task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
-            INamedTypeSymbol? valueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
-            INamedTypeSymbol? exception = compilation.GetTypeByMetadataName("System.Exception");
-            if (exception is null || handlerInterface is null || agentEvent is null || messageEvent is null || groupAtEvent is null || cancelEvent is null
-                || client is null || cancellationTokenType is null || task is null || valueTask is null)
-            {
-                return null;
-            }
-
-            if (!IsValidAgentType(agentType, handlerInterface, cancellationToken))
-            {
-                return null;
-            }
-
-            HandlerReturn? returnKind = ReadReturn(method, task, valueTask);
-            if (returnKind is null)
-            {
-                return null;
-            }
-
-            var arguments = new List<HandlerArgument>(method.Parameters.Length);
-            foreach (IParameterSymbol parameter in method.Parameters)
-            {
-                if (parameter.RefKind != RefKind.None || parameter.IsParams)
-                {
-                    return null;
-                }
-
-                HandlerArgument? argument = ReadArgument(parameter.Type, kind, agentEvent, messageEvent, groupAtEvent, cancelEvent, client, cancellationTokenType, exception);
-                if (argument is null || arguments.Contains(argument.Value))
-                {
-                    return null;
-                }
-
-                arguments.Add(argument.Value);
-            }
-
-            AgentTypeModel? agent = BuildAgentType(agentType);
+            AgentTypeModel? agent = AgentTypes
+                .GetValue(compilation, static _ => new ConcurrentDictionary<INamedTypeSymbol, AgentTypeModel?>(SymbolEqualityComparer.Default))
+                .GetOrAdd(method.ContainingType, static type => BuildAgentType(type));
             if (agent is null)
             {
                 return null;
@@ -105,155 +76,10 @@ namespace MitiAgent.Generators
                 EscapeIdentifier(method.Name),
                 kind,
                 msgType,
-                method.IsStatic,
-                returnKind.Value,
-                new EquatableArray<HandlerArgument>(arguments));
+                signature.IsStatic,
+                signature.Return,
+                new EquatableArray<HandlerArgument>(signature.Arguments));
             return new HandlerModel(agent, handler);
-        }
-
-        private static bool TryReadMsgType(AttributeData attribute, out string? msgType)
-        {
-            msgType = null;
-            if (attribute.ConstructorArguments.Length != 0)
-            {
-                return false;
-            }
-
-            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
-            {
-                if (named.Key != "MsgType")
-                {
-                    return false;
-                }
-
-                TypedConstant value = named.Value;
-                if (value.Kind == TypedConstantKind.Error || value.Kind == TypedConstantKind.Array)
-                {
-                    return false;
-                }
-
-                if (value.IsNull)
-                {
-                    msgType = null;
-                }
-                else if (value.Value is string text)
-                {
-                    msgType = text;
-                }
-                else
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static bool IsValidAgentType(INamedTypeSymbol agentType, INamedTypeSymbol handlerInterface, CancellationToken cancellationToken)
-        {
-            if (agentType.TypeKind != TypeKind.Class || agentType.IsStatic || agentType.IsImplicitlyDeclared)
-            {
-                return false;
-            }
-
-            foreach (INamedTypeSymbol implemented in agentType.AllInterfaces)
-            {
-                if (SymbolEqualityComparer.Default.Equals(implemented, handlerInterface))
-                {
-                    return false;
-                }
-            }
-
-            for (INamedTypeSymbol? type = agentType; type is not null; type = type.ContainingType)
-            {
-                if (type.DeclaringSyntaxReferences.Length == 0)
-                {
-                    return false;
-                }
-
-                foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
-                {
-                    if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration
-                        || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
-        }
-
-        private static HandlerReturn? ReadReturn(IMethodSymbol method, INamedTypeSymbol task, INamedTypeSymbol valueTask)
-        {
-            if (method.ReturnsByRef || method.ReturnsByRefReadonly)
-            {
-                return null;
-            }
-
-            if (method.ReturnsVoid)
-            {
-                return method.IsAsync ? null : HandlerReturn.Void;
-            }
-
-            if (method.ReturnNullableAnnotation == NullableAnnotation.Annotated)
-            {
-                return null;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(method.ReturnType, task))
-            {
-                return HandlerReturn.Task;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(method.ReturnType, valueTask))
-            {
-                return HandlerReturn.ValueTask;
-            }
-
-            return null;
-        }
-
-        private static HandlerArgument? ReadArgument(
-            ITypeSymbol type,
-            HandlerKind kind,
-            INamedTypeSymbol agentEvent,
-            INamedTypeSymbol messageEvent,
-            INamedTypeSymbol groupAtEvent,
-            INamedTypeSymbol cancelEvent,
-            INamedTypeSymbol client,
-            INamedTypeSymbol cancellationToken,
-            INamedTypeSymbol exception)
-        {
-            if (SymbolEqualityComparer.Default.Equals(type, cancellationToken))
-            {
-                return HandlerArgument.CancellationToken;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(type, client))
-            {
-                return HandlerArgument.Client;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(type, agentEvent))
-            {
-                return HandlerArgument.Event;
-            }
-
-            if (kind == HandlerKind.Error)
-            {
-                // The failed event may be of any kind, so only AgentEvent; the exception only as System.Exception.
-                return SymbolEqualityComparer.Default.Equals(type, exception) ? HandlerArgument.Exception : null;
-            }
-
-            bool matches = kind switch
-            {
-                HandlerKind.Message or HandlerKind.Overload => SymbolEqualityComparer.Default.Equals(type, messageEvent),
-                HandlerKind.GroupAt => SymbolEqualityComparer.Default.Equals(type, groupAtEvent) || SymbolEqualityComparer.Default.Equals(type, messageEvent),
-                HandlerKind.Cancel => SymbolEqualityComparer.Default.Equals(type, cancelEvent),
-                _ => false,
-            };
-            return matches ? HandlerArgument.Event : null;
         }
 
         private static AgentTypeModel? BuildAgentType(INamedTypeSymbol agentType)

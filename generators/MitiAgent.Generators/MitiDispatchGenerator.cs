@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
+using MitiAgent.Shared;
 
 namespace MitiAgent.Generators
 {
@@ -22,11 +23,11 @@ namespace MitiAgent.Generators
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> message = Handlers(context, "MitiAgent.OnMessageAttribute", HandlerKind.Message, TrackingNames.MessageHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> groupAt = Handlers(context, "MitiAgent.OnGroupAtAttribute", HandlerKind.GroupAt, TrackingNames.GroupAtHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> cancel = Handlers(context, "MitiAgent.OnCancelAttribute", HandlerKind.Cancel, TrackingNames.CancelHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> overload = Handlers(context, "MitiAgent.OnOverloadAttribute", HandlerKind.Overload, TrackingNames.OverloadHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> error = Handlers(context, "MitiAgent.OnErrorAttribute", HandlerKind.Error, TrackingNames.ErrorHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel>> message = Handlers(context, HandlerNames.OnMessageAttribute, HandlerKind.Message, TrackingNames.MessageHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel>> groupAt = Handlers(context, HandlerNames.OnGroupAtAttribute, HandlerKind.GroupAt, TrackingNames.GroupAtHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel>> cancel = Handlers(context, HandlerNames.OnCancelAttribute, HandlerKind.Cancel, TrackingNames.CancelHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel>> overload = Handlers(context, HandlerNames.OnOverloadAttribute, HandlerKind.Overload, TrackingNames.OverloadHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel>> error = Handlers(context, HandlerNames.OnErrorAttribute, HandlerKind.Error, TrackingNames.ErrorHandlers);
 
             IncrementalValueProvider<EquatableArray<HandlerModel>> all = message
                 .Combine(groupAt)

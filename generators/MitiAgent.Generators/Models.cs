@@ -1,32 +1,7 @@
+using MitiAgent.Shared;
+
 namespace MitiAgent.Generators
 {
-    /// <summary>Which attribute marks a handler.</summary>
-    internal enum HandlerKind
-    {
-        Message = 0,
-        GroupAt = 1,
-        Cancel = 2,
-        Overload = 3,
-        Error = 4,
-    }
-
-    /// <summary>What a handler returns.</summary>
-    internal enum HandlerReturn
-    {
-        Void = 0,
-        Task = 1,
-        ValueTask = 2,
-    }
-
-    /// <summary>What the generated call passes for one handler parameter.</summary>
-    internal enum HandlerArgument
-    {
-        Event = 0,
-        CancellationToken = 1,
-        Client = 2,
-        Exception = 3,
-    }
-
     /// <summary>One type of the containing-type chain, as re-opened by the generated code.</summary>
     /// <param name="Keyword">The declaration keyword(s): <c>class</c>, <c>struct</c>, <c>record</c>, <c>record struct</c>, <c>interface</c>.</param>
     /// <param name="Name">The identifier, escaped with <c>@</c> when it is a keyword.</param>

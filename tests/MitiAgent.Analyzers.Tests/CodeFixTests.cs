@@ -3,6 +3,7 @@ using MitiAgent.Generators.CodeFixes;
 using PartialFix = MitiAgent.Analyzers.Tests.Verify<MitiAgent.Analyzers.HandlerAnalyzer, MitiAgent.Generators.CodeFixes.MakePartialCodeFixProvider>;
 using AsyncVoidFix = MitiAgent.Analyzers.Tests.Verify<MitiAgent.Analyzers.HandlerAnalyzer, MitiAgent.Generators.CodeFixes.AsyncVoidCodeFixProvider>;
 using TokenFix = MitiAgent.Analyzers.Tests.Verify<MitiAgent.Analyzers.CancellationTokenAnalyzer, MitiAgent.Generators.CodeFixes.AddCancellationTokenCodeFixProvider>;
+using ArgumentFix = MitiAgent.Analyzers.Tests.Verify<MitiAgent.Analyzers.HandlerAnalyzer, MitiAgent.Generators.CodeFixes.RemoveAttributeArgumentCodeFixProvider>;
 using TokenVerifier = MitiAgent.Analyzers.Tests.Verify<MitiAgent.Analyzers.CancellationTokenAnalyzer>;
 
 namespace MitiAgent.Analyzers.Tests;
@@ -10,6 +11,21 @@ namespace MitiAgent.Analyzers.Tests;
 public sealed class CodeFixTests
 {
     private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing MitiAgent;\n";
+
+    /// <summary>[OnMessage] as a newer runtime might declare it, with a property this generator does not know.</summary>
+    internal const string HandlerAttributeWithExtraProperty = """
+        namespace MitiAgent
+        {
+            [System.AttributeUsage(System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+            public sealed class OnMessageAttribute : System.Attribute
+            {
+                public string? MsgType { get; set; }
+
+                public int Priority { get; set; }
+            }
+        }
+
+        """;
 
     [Fact]
     public Task Miti0002_Fix_MakesClassAndContainingTypesPartial() => PartialFix.CodeFixAsync(
@@ -64,6 +80,56 @@ public sealed class CodeFixTests
         }
         """,
         "MITI0002_MakePartial");
+
+    [Fact]
+    public Task Miti0002_Fix_AddsPartialToTheDeclarationThatLacksIt() => PartialFix.CodeFixAsync(
+        Usings + """
+        public partial class Agent
+        {
+            [OnCancel]
+            public void OnCancel(CancelEvent e) { }
+        }
+
+        public class {|MITI0002:{|CS0260:Agent|}|}
+        {
+        }
+        """,
+        Usings + """
+        public partial class Agent
+        {
+            [OnCancel]
+            public void OnCancel(CancelEvent e) { }
+        }
+
+        public partial class Agent
+        {
+        }
+        """,
+        "MITI0002_MakePartial");
+
+    [Fact]
+    public Task Miti0010_Fix_RemovesTheArgumentAndEmptyParentheses() => ArgumentFix.CodeFixAsync(
+        Usings + HandlerAttributeWithExtraProperty + """
+        public partial class Agent
+        {
+            [OnMessage(MsgType = "image", {|MITI0010:Priority = 1|})]
+            public void OnImage(MessageEvent e) { }
+
+            [OnMessage({|MITI0010:Priority = 2|})]
+            public void OnText(MessageEvent e) { }
+        }
+        """,
+        Usings + HandlerAttributeWithExtraProperty + """
+        public partial class Agent
+        {
+            [OnMessage(MsgType = "image")]
+            public void OnImage(MessageEvent e) { }
+
+            [OnMessage]
+            public void OnText(MessageEvent e) { }
+        }
+        """,
+        "MITI0010_RemoveArgument");
 
     [Fact]
     public Task Miti0004_Fix_ReturnsTask() => AsyncVoidFix.CodeFixAsync(

@@ -23,7 +23,7 @@ public sealed class DescriptorTests
         string[] headings = File.ReadAllLines(Path.Combine(root, "docs", "diagnostics.md"));
         DiagnosticDescriptor[] descriptors = Analyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).ToArray();
         Assert.Equal(
-            ["MITI0001", "MITI0002", "MITI0003", "MITI0004", "MITI0005", "MITI0006", "MITI0007", "MITI0008"],
+            ["MITI0001", "MITI0002", "MITI0003", "MITI0004", "MITI0005", "MITI0006", "MITI0007", "MITI0008", "MITI0009", "MITI0010"],
             descriptors.Select(d => d.Id).Order(StringComparer.Ordinal));
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {
@@ -38,6 +38,8 @@ public sealed class DescriptorTests
         Assert.Equal(DiagnosticSeverity.Warning, descriptors.Single(d => d.Id == "MITI0001").DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Error, descriptors.Single(d => d.Id == "MITI0002").DefaultSeverity);
         Assert.Equal(DiagnosticSeverity.Info, descriptors.Single(d => d.Id == "MITI0008").DefaultSeverity);
+        Assert.Equal(DiagnosticSeverity.Error, descriptors.Single(d => d.Id == "MITI0009").DefaultSeverity);
+        Assert.Equal(DiagnosticSeverity.Error, descriptors.Single(d => d.Id == "MITI0010").DefaultSeverity);
     }
 
     private static string RepositoryRoot()

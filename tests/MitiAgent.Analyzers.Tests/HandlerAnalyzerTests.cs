@@ -357,6 +357,91 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
+    public Task Miti0002_EveryDeclarationMustBePartial() => Verifier.AnalyzerAsync(Usings + """
+        public partial class Agent
+        {
+            [OnCancel]
+            public void OnCancel(CancelEvent e) { }
+        }
+
+        public class {|MITI0002:{|CS0260:Agent|}|}
+        {
+        }
+        """);
+
+    [Fact]
+    public Task Miti0003_MethodWithSeveralHandlerAttributes_MustFitEach() => Verifier.AnalyzerAsync(Usings + """
+        public partial class Agent
+        {
+            [OnMessage, OnOverload]
+            public void Both(MessageEvent e, CancellationToken cancellationToken) { }
+
+            [OnMessage(MsgType = "x"), OnCancel]
+            public void Mixed({|MITI0003:MessageEvent e|}) { }
+
+            [OnMessage(MsgType = "z"), OnError]
+            public void NotOnlyError(AgentEvent e, {|MITI0003:System.Exception exception|}) { }
+        }
+
+        public partial class OtherAgent
+        {
+            [OnMessage(MsgType = "y"), OnCancel]
+            public void Any(AgentEvent e) { }
+        }
+        """);
+
+    [Fact]
+    public Task Miti0009_ClassThatAlreadyImplementsTheHandlerInterface_IsReported() => Verifier.AnalyzerAsync(Usings + """
+        public partial class {|MITI0009:Agent|} : IMitiAgentHandler
+        {
+            [OnMessage]
+            public void OnText(MessageEvent e) { }
+
+            public MitiHandlerKinds HandledKinds => MitiHandlerKinds.Message;
+
+            public ValueTask DispatchAsync(MitiEventContext context) => default;
+
+            public ValueTask DispatchOverloadAsync(MitiEventContext context) => default;
+        }
+
+        public class HandWritten : IMitiAgentHandler
+        {
+            public MitiHandlerKinds HandledKinds => MitiHandlerKinds.Message;
+
+            public ValueTask DispatchAsync(MitiEventContext context) => default;
+
+            public ValueTask DispatchOverloadAsync(MitiEventContext context) => default;
+        }
+
+        public partial class {|MITI0009:Derived|} : HandWritten
+        {
+            [OnCancel]
+            public void OnCancel(CancelEvent e) { }
+        }
+
+        public partial class Outer : HandWritten
+        {
+            public partial class Inner
+            {
+                [OnCancel]
+                public void OnCancel(CancelEvent e) { }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Miti0010_UnknownNamedArgument_IsReported() => Verifier.AnalyzerAsync(Usings + CodeFixTests.HandlerAttributeWithExtraProperty + """
+        public partial class Agent
+        {
+            [OnMessage(MsgType = "image", {|MITI0010:Priority = 1|})]
+            public void OnImage(MessageEvent e) { }
+
+            [OnMessage(MsgType = "text")]
+            public void OnText(MessageEvent e) { }
+        }
+        """);
+
+    [Fact]
     public Task MethodsWithoutHandlerAttributes_AreNotReported() => Verifier.AnalyzerAsync("""
         public class Agent
         {

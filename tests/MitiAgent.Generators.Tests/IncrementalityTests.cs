@@ -53,6 +53,47 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void OneBodyEditedAmongManyHandlersReusesEveryOtherOutput()
+    {
+        // Ten agent files of ten handlers each. The compilation changed, so Roslyn re-runs every handler transform (the
+        // per-compilation work is looked up once, not per handler: KnownTypes.For, the agent class models); each yields
+        // an equal model (Unchanged), so the merged models, the agents and every emitted file are served from the cache.
+        string[] sources = Enumerable.Range(0, 10).Select(ManyHandlerAgent).ToArray();
+        Compilation compilation = GeneratorHarness.CreateCompilation(sources);
+        var (driver, _, diagnostics) = GeneratorHarness.Run(compilation);
+        Assert.Empty(diagnostics);
+        Assert.Equal(10, GeneratorHarness.Generated(driver).Length);
+
+        SyntaxTree old = compilation.SyntaxTrees.First();
+        SyntaxTree edited = GeneratorHarness.Parse(
+            sources[0].Replace("private Task Handler3(MessageEvent e) => Task.CompletedTask;", "private Task Handler3(MessageEvent e) => e.ReplyAsync(\"edited\");", StringComparison.Ordinal),
+            old.FilePath);
+        Assert.NotEqual(old.ToString(), edited.ToString());
+
+        GeneratorRunResult result = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited)).GetRunResult().Results.Single();
+
+        var transforms = result.TrackedSteps[TrackingNames.MessageHandlers].SelectMany(s => s.Outputs).ToArray();
+        Assert.Equal(100, transforms.Length);
+        AssertAllOutputs(result, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Equal(10, AgentOutputs(result).Length);
+        var emitted = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToArray();
+        Assert.Equal(10, emitted.Length);
+        Assert.All(emitted, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void KnownTypesAreLookedUpOncePerCompilation()
+    {
+        Compilation compilation = GeneratorHarness.CreateCompilation([AgentSource]);
+
+        MitiAgent.Shared.KnownTypes first = MitiAgent.Shared.KnownTypes.For(compilation);
+
+        Assert.Same(first, MitiAgent.Shared.KnownTypes.For(compilation));
+        Assert.NotSame(first, MitiAgent.Shared.KnownTypes.For(compilation.Clone()));
+        Assert.True(first.IsComplete);
+    }
+
+    [Fact]
     public void HandlerAddedInAnotherClassLeavesTheOldClassUnchanged()
     {
         var (driver, compilation) = FirstRun(AgentSource);
@@ -111,6 +152,20 @@ public sealed class IncrementalityTests
         GeneratorRunResult result = driver.RunGenerators(compilation.ReplaceSyntaxTree(old, edited)).GetRunResult().Results.Single();
 
         Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(AgentOutputs(result)).Reason);
+    }
+
+    private static string ManyHandlerAgent(int agent)
+    {
+        var source = new System.Text.StringBuilder();
+        source.Append("using System.Threading.Tasks;\nusing MitiAgent;\n\nnamespace Many;\n\ninternal partial class Agent")
+            .Append(agent).Append("\n{\n");
+        for (int i = 0; i < 10; i++)
+        {
+            source.Append("    [OnMessage(MsgType = \"t").Append(i).Append("\")]\n    private Task Handler").Append(i)
+                .Append("(MessageEvent e) => Task.CompletedTask;\n\n");
+        }
+
+        return source.Append("}\n").ToString();
     }
 
     private static (GeneratorDriver Driver, Compilation Compilation) FirstRun(string source)

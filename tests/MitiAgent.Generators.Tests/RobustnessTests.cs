@@ -122,4 +122,80 @@ public sealed class RobustnessTests
         Assert.DoesNotContain("Broken", text, StringComparison.Ordinal);
         Assert.DoesNotContain("CancelEvent cancelEvent", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ClassThatAlreadyImplementsTheHandlerInterfaceIsLeftAlone()
+    {
+        // MITI0009 reports it; generating a second IMitiAgentHandler implementation would not compile.
+        var compilation = GeneratorHarness.CreateCompilation([Usings + """
+            namespace Robust;
+
+            internal partial class HandWritten : IMitiAgentHandler
+            {
+                [OnMessage]
+                private Task Text(MessageEvent e) => Task.CompletedTask;
+
+                public MitiHandlerKinds HandledKinds => MitiHandlerKinds.Message;
+
+                public ValueTask DispatchAsync(MitiEventContext context) => default;
+
+                public ValueTask DispatchOverloadAsync(MitiEventContext context) => default;
+            }
+
+            internal partial class Derived : HandWritten
+            {
+                [OnCancel]
+                private void Cancel(CancelEvent e) { }
+            }
+
+            internal partial class Generated
+            {
+                [OnCancel]
+                private void Cancel(CancelEvent e) { }
+            }
+            """]);
+
+        var (driver, output, diagnostics) = GeneratorHarness.Run(compilation);
+
+        Assert.Empty(diagnostics);
+        Assert.Equal("Robust.Generated.MitiDispatch.g.cs", Assert.Single(GeneratorHarness.Generated(driver)).HintName);
+        GeneratorHarness.AssertCompilesClean(output);
+    }
+
+    [Fact]
+    public void HandlerWithAnUnsupportedAttributeArgumentIsSkipped()
+    {
+        // MITI0010 reports it: an argument the generator does not know might change what the handler means.
+        var compilation = GeneratorHarness.CreateCompilation([Usings + """
+            namespace MitiAgent
+            {
+                [System.AttributeUsage(System.AttributeTargets.Method)]
+                public sealed class OnMessageAttribute : System.Attribute
+                {
+                    public string? MsgType { get; set; }
+
+                    public int Priority { get; set; }
+                }
+            }
+
+            namespace Robust
+            {
+                internal partial class Agent
+                {
+                    [OnMessage(MsgType = "image", Priority = 1)]
+                    private Task Image(MessageEvent e) => Task.CompletedTask;
+
+                    [OnMessage(MsgType = "text")]
+                    private Task Text(MessageEvent e) => Task.CompletedTask;
+                }
+            }
+            """]);
+
+        var (driver, _, diagnostics) = GeneratorHarness.Run(compilation);
+
+        Assert.Empty(diagnostics);
+        string text = Assert.Single(GeneratorHarness.Generated(driver)).SourceText.ToString();
+        Assert.Contains("this.Text(messageEvent)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Image", text, StringComparison.Ordinal);
+    }
 }
