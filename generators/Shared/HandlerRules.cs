@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
@@ -161,8 +162,17 @@ namespace MitiAgent.Shared
         {
             ImmutableArray<HandlerProblem>.Builder? problems = null;
             Location? first = null;
+            bool generatedHere = false;
             foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
             {
+                if (IsDispatchGeneratorOutput(reference.SyntaxTree))
+                {
+                    // The analyzers see the generator's own partial declaration (which adds IMitiAgentHandler); it is
+                    // neither the user's declaration nor their implementation of the interface.
+                    generatedHere = true;
+                    continue;
+                }
+
                 if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration)
                 {
                     continue;
@@ -183,7 +193,9 @@ namespace MitiAgent.Shared
                     new HandlerProblem(HandlerRule.TypeNotPartial, type.Locations.Length > 0 ? type.Locations[0] : Location.None, type.Name));
             }
 
-            foreach (INamedTypeSymbol implemented in type.AllInterfaces)
+            // When the generator wrote a declaration for this type it found no hand-written implementation (it skips
+            // such classes), so the interface the compilation now shows is the generated one.
+            foreach (INamedTypeSymbol implemented in generatedHere ? ImmutableArray<INamedTypeSymbol>.Empty : type.AllInterfaces)
             {
                 if (KnownTypes.Is(implemented, types.HandlerInterface))
                 {
@@ -195,6 +207,13 @@ namespace MitiAgent.Shared
 
             return problems is null ? ImmutableArray<HandlerProblem>.Empty : problems.ToImmutable();
         }
+
+        /// <summary>
+        /// Whether <paramref name="tree"/> is a source added by <c>MitiAgent.Generators.MitiDispatchGenerator</c>: Roslyn
+        /// names generated trees <c>{generator assembly}/{generator type}/{hint name}</c>.
+        /// </summary>
+        private static bool IsDispatchGeneratorOutput(SyntaxTree tree) =>
+            tree.FilePath.IndexOf("MitiAgent.Generators.MitiDispatchGenerator", StringComparison.Ordinal) >= 0;
 
         private static HandlerSignature? ClassifyCore(
             IMethodSymbol method,

@@ -109,6 +109,36 @@ public sealed partial class ParityTests
         }
     }
 
+    /// <summary>
+    /// In a build and in the IDE the analyzers see the compilation the generator produced (its partial declarations
+    /// included): over that compilation they report exactly what they report over the user's sources alone. A rule that
+    /// mistook the generated <c>IMitiAgentHandler</c> implementation for the user's would fail here.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public async Task AnalyzersReportTheSameOverTheGeneratorsOutput(string name, string source)
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation([source]);
+        var (_, output, _) = GeneratorHarness.Run(compilation);
+
+        string[] before = await MitiDiagnostics(compilation);
+        string[] after = await MitiDiagnostics(output);
+
+        Assert.True(before.SequenceEqual(after), name + ":\nover the sources: " + string.Join("\n  ", before) + "\nover the generator's output: " + string.Join("\n  ", after));
+    }
+
+    private static async Task<string[]> MitiDiagnostics(Compilation compilation)
+    {
+        ImmutableArray<Diagnostic> diagnostics = await compilation
+            .WithAnalyzers([.. Analyzers])
+            .GetAnalyzerDiagnosticsAsync();
+        return diagnostics
+            .Where(d => d.Id.StartsWith("MITI", StringComparison.Ordinal))
+            .Select(d => d.Id + " " + d.Location.GetLineSpan().Path + d.Location.GetLineSpan().Span + " " + d.GetMessage(System.Globalization.CultureInfo.InvariantCulture))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
     private static bool IsFor(Diagnostic diagnostic, SyntaxNode method, AttributeSyntax[] attributes, IMethodSymbol symbol)
     {
         TextSpan span = diagnostic.Location.SourceSpan;
