@@ -128,18 +128,18 @@ public sealed class SecretScanTests
         await EmulatorTestHost.WaitUntilAsync(() => handler.Seen.Count >= 6, "events handled");
 
         // REST faults: 500 then 429 (retried), then a refusal that reaches the caller.
-        host.Emulator.Faults.FailNextRequests(1, 500);
+        host.Emulator.Faults.FailNextRequests(1, 500, pathPrefix: "/agent/v1/messages");
         printed.Enqueue(await WithClockAsync(host, () => client.SendMessageAsync(MessageTarget.User("u_1"), OutgoingContent.Markdown("after a 500"))));
         host.Emulator.RegisterUser("u_blocked");
         host.Emulator.BlockAgent("u_blocked", app);
         printed.Enqueue(await Assert.ThrowsAnyAsync<MitiApiException>(() => client.SendMessageAsync(MessageTarget.User("u_blocked"), OutgoingContent.Text("x"))));
-        host.Emulator.Faults.FailNextRequests(3, 429);
+        host.Emulator.Faults.FailNextRequests(3, 429, pathPrefix: "/agent/v1/messages");
         printed.Enqueue(await Assert.ThrowsAnyAsync<MitiException>(() => WithClockAsync(host, () => client.SendMessageAsync(MessageTarget.Group("sg_1"), OutgoingContent.Text("y")))));
 
         // Tokens: a proactive refresh, then revocation (close 4001, refresh, reconnect), then a dropped connection.
-        await host.AdvanceUntilAsync(() => host.TokenRequests >= 2, TimeSpan.FromSeconds(1), "proactive refresh");
+        await host.AdvanceUntilAsync(() => host.Emulator.GetIssuedTokens(app).Count >= 2, TimeSpan.FromSeconds(1), "proactive refresh");
         host.Emulator.Faults.RevokeTokens(app);
-        await host.AdvanceUntilAsync(() => host.TokenRequests >= 3 && client.State == MitiClientState.Connected, TimeSpan.FromMilliseconds(200), "reconnected after 4001");
+        await host.AdvanceUntilAsync(() => host.Emulator.GetIssuedTokens(app).Count >= 3 && client.State == MitiClientState.Connected, TimeSpan.FromMilliseconds(200), "reconnected after 4001");
         host.Emulator.Faults.DropConnections(app);
         await host.AdvanceUntilAsync(() => client.State == MitiClientState.Connected && host.OpenConnections() == 1, TimeSpan.FromMilliseconds(200), "reconnected after a drop");
         var cancelRun = host.Emulator.InjectMessage(app, "u_1", "hello again");
