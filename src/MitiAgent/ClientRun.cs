@@ -29,7 +29,8 @@ internal sealed class ClientRun
         TerminalFrameSender terminalFrames, ILogger gatewayLogger, TimeProvider time, MitiMetrics metrics)
     {
         var dispatcher = new EventDispatcher(handler, client, options, gatewayLogger, time, metrics);
-        return new ClientRun(new GatewaySession(new EventIntake(dispatcher, replies, terminalFrames, gatewayLogger, metrics)), dispatcher);
+        var claims = SharedEventClaims.Create(options, time, gatewayLogger, metrics);
+        return new ClientRun(new GatewaySession(new EventIntake(dispatcher, replies, terminalFrames, gatewayLogger, metrics, claims)), dispatcher);
     }
 
     /// <summary>Runs <paramref name="loop"/> for this run's session in the background.</summary>

@@ -70,6 +70,13 @@ public sealed class MitiAgentOptions
     /// <summary>How long a handled <c>event_id</c> is remembered (default 10 minutes).</summary>
     public TimeSpan SeenEventTtl { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Event ids shared by every instance of the agent, so an event redelivered to another instance (its ack was lost)
+    /// is handled once across all of them (default <see langword="null"/>: each instance dedupes on its own, see
+    /// <see cref="SeenEventCapacity"/>). Claims last <see cref="SeenEventTtl"/>. <c>MitiAgent.Redis</c> provides one over Redis.
+    /// </summary>
+    public IEventDeduplicationStore? EventDeduplicationStore { get; set; }
+
     /// <summary>How many times a REST send is retried after a transient failure (HTTP 5xx, 429, code 50000/10029) before the error reaches the caller (default 3).</summary>
     public int MaxSendRetries { get; set; } = 3;
 
@@ -152,6 +159,7 @@ public sealed class MitiAgentOptions
         builder.Append(CultureInfo.InvariantCulture, $"RegisterSignals = {RegisterSignals}, ");
         builder.Append(CultureInfo.InvariantCulture, $"SeenEventCapacity = {SeenEventCapacity}, ");
         builder.Append(CultureInfo.InvariantCulture, $"SeenEventTtl = {SeenEventTtl}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"EventDeduplicationStore = {(EventDeduplicationStore is { } store ? store.GetType().Name : "local")}, ");
         builder.Append(CultureInfo.InvariantCulture, $"MaxSendRetries = {MaxSendRetries}, ");
         builder.Append(CultureInfo.InvariantCulture, $"ConnectTimeout = {ConnectTimeout}, ");
         builder.Append(CultureInfo.InvariantCulture, $"StartupTimeout = {(StartupTimeout is { } st ? st.ToString() : "none")}, ");

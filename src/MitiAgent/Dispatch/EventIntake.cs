@@ -21,14 +21,17 @@ internal sealed class EventIntake : IGatewayFrameHandler
     private readonly TerminalFrameSender _terminalFrames;
     private readonly ILogger _log;
     private readonly MitiMetrics _metrics;
+    private readonly SharedEventClaims? _claims;
 
     /// <param name="dispatcher">Runs the handlers of this client run.</param>
     /// <param name="replies">What the parsed events answer through.</param>
     /// <param name="terminalFrames">Receives the acks of terminal stream frames.</param>
     /// <param name="gatewayLogger">The <c>MitiAgent.Gateway</c> logger.</param>
     /// <param name="metrics">Counts received and dropped events.</param>
-    public EventIntake(EventDispatcher dispatcher, IEventReplySink replies, TerminalFrameSender terminalFrames, ILogger gatewayLogger, MitiMetrics metrics)
+    /// <param name="claims">The instances' shared dedupe, consulted before dispatch; <see langword="null"/> for local dedupe only.</param>
+    public EventIntake(EventDispatcher dispatcher, IEventReplySink replies, TerminalFrameSender terminalFrames, ILogger gatewayLogger, MitiMetrics metrics, SharedEventClaims? claims = null)
     {
+        _claims = claims;
         _dispatcher = dispatcher;
         _replies = replies;
         _terminalFrames = terminalFrames;
@@ -59,7 +62,9 @@ internal sealed class EventIntake : IGatewayFrameHandler
                     GatewayLog.EventPayload(_log, result.EventId!, Encoding.UTF8.GetString(utf8Frame));
                 }
 
-                return _dispatcher.DispatchAsync(result.Event!, acked, socket.AckTimeout);
+                return _claims is null
+                    ? _dispatcher.DispatchAsync(result.Event!, acked, socket.AckTimeout)
+                    : _claims.ClaimThenDispatchAsync(_dispatcher, result.Event!, acked, socket.AckTimeout);
             case EventParseStatus.UnknownType:
                 GatewayLog.EventReceived(_log, result.EventType!, result.EventId!);
                 _dispatcher.ReportNoHandler(result.EventType!);

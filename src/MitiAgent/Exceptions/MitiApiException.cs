@@ -51,8 +51,20 @@ public class MitiApiException : MitiException
     /// <summary>The HTTP status code, when known.</summary>
     public int? HttpStatus { get; }
 
-    private static string FormatMessage(int code, string? msg, int? httpStatus) =>
-        httpStatus is { } status
+    /// <summary>The longest server <c>msg</c> quoted in <see cref="Exception.Message"/>; <see cref="Msg"/> keeps all of it.</summary>
+    internal const int MaxQuotedMsgLength = 200;
+
+    /// <summary><paramref name="msg"/>, cut to <see cref="MaxQuotedMsgLength"/> characters (a server may answer anything).</summary>
+    internal static string? Quote(string? msg) =>
+        msg is { Length: > MaxQuotedMsgLength }
+            ? string.Create(CultureInfo.InvariantCulture, $"{msg.AsSpan(0, MaxQuotedMsgLength)}... ({msg.Length} characters)")
+            : msg;
+
+    private static string FormatMessage(int code, string? rawMsg, int? httpStatus)
+    {
+        string? msg = Quote(rawMsg);
+        return httpStatus is { } status
             ? string.Create(CultureInfo.InvariantCulture, $"Miti API error: code={code} msg={msg} http_status={status}")
             : string.Create(CultureInfo.InvariantCulture, $"Miti API error: code={code} msg={msg}");
+    }
 }
