@@ -98,7 +98,7 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
             }
         }
 
-        Assert.Equal(["MitiAgent", "MitiAgent.AI", "MitiAgent.Emulator", "MitiAgent.Hosting", "MitiAgent.Templates"], packable.Order(StringComparer.Ordinal));
+        Assert.Equal(["MitiAgent", "MitiAgent.AI", "MitiAgent.Emulator", "MitiAgent.Hosting", "MitiAgent.Redis", "MitiAgent.Templates"], packable.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -281,6 +281,33 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
             Assert.Contains(("MitiAgent.Hosting", _packages.Version), dependencies);
             Assert.Contains(dependencies, d => d.Id == "Microsoft.Extensions.AI.Abstractions");
             Assert.All(dependencies, d => Assert.True(d.Id is "MitiAgent.Hosting" or "Microsoft.Extensions.AI.Abstractions", $"{framework}: unexpected dependency {d.Id}"));
+        }
+    }
+
+    [Fact]
+    public void Redis_package_holds_the_library_per_framework_and_depends_on_MitiAgent_Hosting_and_StackExchange_Redis_only()
+    {
+        using var package = new PackageFile(_packages.RedisPackage);
+        Assert.Equal(
+            new[]
+            {
+                "README.md",
+                "lib/net10.0/MitiAgent.Redis.dll", "lib/net10.0/MitiAgent.Redis.xml",
+                "lib/net8.0/MitiAgent.Redis.dll", "lib/net8.0/MitiAgent.Redis.xml",
+            },
+            package.ContentFiles.Order(StringComparer.Ordinal));
+        Assert.Equal("MitiAgent.Redis", package.MetadataValue("id"));
+        Assert.Equal(_packages.Version, package.MetadataValue("version"));
+        AssertCommonMetadata(package);
+        Assert.StartsWith("# MitiAgent.Redis", package.ReadText("README.md"), StringComparison.Ordinal);
+
+        var groups = package.DependencyGroups();
+        Assert.Equal(["net10.0", "net8.0"], groups.Keys.Order(StringComparer.Ordinal));
+        foreach (var (framework, dependencies) in groups)
+        {
+            Assert.Contains(("MitiAgent.Hosting", _packages.Version), dependencies);
+            Assert.Contains(dependencies, d => d.Id == "StackExchange.Redis");
+            Assert.All(dependencies, d => Assert.True(d.Id is "MitiAgent.Hosting" or "StackExchange.Redis", $"{framework}: unexpected dependency {d.Id}"));
         }
     }
 

@@ -26,6 +26,7 @@ public sealed class PackagesFixture : IAsyncLifetime
         ("MitiAgent.Emulator", "src/MitiAgent.Emulator/MitiAgent.Emulator.csproj"),
         ("MitiAgent.Hosting", "src/MitiAgent.Hosting/MitiAgent.Hosting.csproj"),
         ("MitiAgent.AI", "src/MitiAgent.AI/MitiAgent.AI.csproj"),
+        ("MitiAgent.Redis", "src/MitiAgent.Redis/MitiAgent.Redis.csproj"),
         ("MitiAgent.Templates", "templates/MitiAgent.Templates/MitiAgent.Templates.csproj"),
     ];
 
@@ -72,6 +73,8 @@ public sealed class PackagesFixture : IAsyncLifetime
     public string HostingPackage => Path.Combine(PackagesFolder, $"MitiAgent.Hosting.{Version}.nupkg");
 
     public string AIPackage => Path.Combine(PackagesFolder, $"MitiAgent.AI.{Version}.nupkg");
+
+    public string RedisPackage => Path.Combine(PackagesFolder, $"MitiAgent.Redis.{Version}.nupkg");
 
     public string TemplatesPackage => Path.Combine(PackagesFolder, $"MitiAgent.Templates.{Version}.nupkg");
 
