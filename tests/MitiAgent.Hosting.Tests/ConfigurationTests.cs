@@ -73,6 +73,24 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Settings_that_belong_to_the_host_are_not_read_from_the_section()
+    {
+        using var host = BuildHost(new Dictionary<string, string?>
+        {
+            ["Miti:AppId"] = "cli_cfg",
+            ["Miti:AppSecret"] = Secret,
+            ["Miti:LogToStandardErrorWithoutLoggerFactory"] = "false",
+            ["Miti:RegisterSignals"] = "not a bool", // would make a binder that read it throw
+        });
+
+        var options = host.Services.GetRequiredService<IOptions<MitiAgentOptions>>().Value;
+
+        Assert.Equal("cli_cfg", options.AppId);
+        Assert.True(options.LogToStandardErrorWithoutLoggerFactory);
+        Assert.False(options.RegisterSignals);
+    }
+
+    [Fact]
     public void Another_section_can_be_read_or_none_at_all()
     {
         var configuration = new Dictionary<string, string?>

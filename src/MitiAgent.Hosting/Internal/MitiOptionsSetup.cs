@@ -6,30 +6,41 @@ using Microsoft.Extensions.Options;
 namespace MitiAgent.Hosting.Internal;
 
 /// <summary>
-/// Reads <see cref="MitiAgentOptions"/> from a configuration section key by key (no reflection binder, so it is trim and
-/// AOT safe) and validates the result at startup. A value that does not parse does not throw while the options are being
-/// built: it is remembered and reported by <see cref="Validate"/>, together with the rules of
+/// Reads <see cref="MitiAgentOptions"/> from a configuration section and validates the result at startup. The values are
+/// bound by the configuration binder's source generator (no reflection, so it is trim and AOT safe), after a check of the
+/// raw numbers and time spans: a value that does not parse does not throw while the options are being built; it is left
+/// out of the binding, remembered, and reported by <see cref="Validate"/>, together with the rules of
 /// <see cref="MitiAgentOptions.Validate"/>, as one <see cref="OptionsValidationException"/> that names every bad key.
+/// Only the settings in <see cref="Settings"/> are read: <see cref="MitiAgentOptions.RegisterSignals"/> and
+/// <see cref="MitiAgentOptions.LogToStandardErrorWithoutLoggerFactory"/> belong to the host, not to configuration.
 /// </summary>
 internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IValidateOptions<MitiAgentOptions>
 {
-    /// <summary>The keys read from the section (case-insensitive, as configuration keys are).</summary>
-    internal static readonly string[] Keys =
+    /// <summary>How a raw value is checked before it is bound.</summary>
+    private enum ValueKind
+    {
+        Text,
+        WholeNumber,
+        TimeSpan,
+    }
+
+    /// <summary>The settings read from the section (keys are case-insensitive, as configuration keys are).</summary>
+    private static readonly (string Key, ValueKind Kind)[] Settings =
     [
-        nameof(MitiAgentOptions.AppId),
-        nameof(MitiAgentOptions.AppSecret),
-        nameof(MitiAgentOptions.BaseUrl),
-        nameof(MitiAgentOptions.MaxConcurrency),
-        nameof(MitiAgentOptions.HandlerQueueCapacity),
-        nameof(MitiAgentOptions.OverloadConcurrency),
-        nameof(MitiAgentOptions.CancelQueueCapacity),
-        nameof(MitiAgentOptions.ShutdownTimeout),
-        nameof(MitiAgentOptions.SeenEventCapacity),
-        nameof(MitiAgentOptions.SeenEventTtl),
-        nameof(MitiAgentOptions.MaxSendRetries),
-        nameof(MitiAgentOptions.ConnectTimeout),
-        nameof(MitiAgentOptions.StartupTimeout),
-        nameof(MitiAgentOptions.StreamDeltaInterval),
+        (nameof(MitiAgentOptions.AppId), ValueKind.Text),
+        (nameof(MitiAgentOptions.AppSecret), ValueKind.Text),
+        (nameof(MitiAgentOptions.BaseUrl), ValueKind.Text),
+        (nameof(MitiAgentOptions.MaxConcurrency), ValueKind.WholeNumber),
+        (nameof(MitiAgentOptions.HandlerQueueCapacity), ValueKind.WholeNumber),
+        (nameof(MitiAgentOptions.OverloadConcurrency), ValueKind.WholeNumber),
+        (nameof(MitiAgentOptions.CancelQueueCapacity), ValueKind.WholeNumber),
+        (nameof(MitiAgentOptions.ShutdownTimeout), ValueKind.TimeSpan),
+        (nameof(MitiAgentOptions.SeenEventCapacity), ValueKind.WholeNumber),
+        (nameof(MitiAgentOptions.SeenEventTtl), ValueKind.TimeSpan),
+        (nameof(MitiAgentOptions.MaxSendRetries), ValueKind.WholeNumber),
+        (nameof(MitiAgentOptions.ConnectTimeout), ValueKind.TimeSpan),
+        (nameof(MitiAgentOptions.StartupTimeout), ValueKind.TimeSpan),
+        (nameof(MitiAgentOptions.StreamDeltaInterval), ValueKind.TimeSpan),
     ];
 
     private const int MaxEchoedValueLength = 40;
@@ -56,20 +67,31 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
 
         var section = _configuration!.GetSection(_sectionPath!);
         var errors = new List<string>();
-        ReadString(section, nameof(MitiAgentOptions.AppId), v => options.AppId = v);
-        ReadString(section, nameof(MitiAgentOptions.AppSecret), v => options.AppSecret = v);
-        ReadString(section, nameof(MitiAgentOptions.BaseUrl), v => options.BaseUrl = v);
-        ReadInt(section, nameof(MitiAgentOptions.MaxConcurrency), errors, v => options.MaxConcurrency = v);
-        ReadInt(section, nameof(MitiAgentOptions.HandlerQueueCapacity), errors, v => options.HandlerQueueCapacity = v);
-        ReadInt(section, nameof(MitiAgentOptions.OverloadConcurrency), errors, v => options.OverloadConcurrency = v);
-        ReadInt(section, nameof(MitiAgentOptions.CancelQueueCapacity), errors, v => options.CancelQueueCapacity = v);
-        ReadTimeSpan(section, nameof(MitiAgentOptions.ShutdownTimeout), errors, v => options.ShutdownTimeout = v);
-        ReadInt(section, nameof(MitiAgentOptions.SeenEventCapacity), errors, v => options.SeenEventCapacity = v);
-        ReadTimeSpan(section, nameof(MitiAgentOptions.SeenEventTtl), errors, v => options.SeenEventTtl = v);
-        ReadInt(section, nameof(MitiAgentOptions.MaxSendRetries), errors, v => options.MaxSendRetries = v);
-        ReadTimeSpan(section, nameof(MitiAgentOptions.ConnectTimeout), errors, v => options.ConnectTimeout = v);
-        ReadTimeSpan(section, nameof(MitiAgentOptions.StartupTimeout), errors, v => options.StartupTimeout = v);
-        ReadTimeSpan(section, nameof(MitiAgentOptions.StreamDeltaInterval), errors, v => options.StreamDeltaInterval = v);
+        var accepted = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, kind) in Settings)
+        {
+            if (section[key] is not { } text || (kind != ValueKind.Text && string.IsNullOrWhiteSpace(text)))
+            {
+                continue; // unset; an empty number or time span counts as unset too
+            }
+
+            string? error = kind switch
+            {
+                ValueKind.WholeNumber => CheckWholeNumber(key, text),
+                ValueKind.TimeSpan => CheckTimeSpan(key, text),
+                _ => null,
+            };
+            if (error is null)
+            {
+                accepted[key] = text;
+            }
+            else
+            {
+                errors.Add(error);
+            }
+        }
+
+        new ConfigurationBuilder().AddInMemoryCollection(accepted).Build().Bind(options);
         if (errors.Count > 0)
         {
             _readErrors.AddOrUpdate(options, errors);
@@ -118,7 +140,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         var unknown = new List<string>();
         foreach (var child in _configuration!.GetSection(_sectionPath!).GetChildren())
         {
-            if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            if (!Array.Exists(Settings, s => string.Equals(s.Key, child.Key, StringComparison.OrdinalIgnoreCase)))
             {
                 unknown.Add(child.Path);
             }
@@ -141,7 +163,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
             return message;
         }
 
-        foreach (string key in Keys)
+        foreach (var (key, _) in Settings)
         {
             if (NamesSetting(message, "MitiAgentOptions." + key))
             {
@@ -171,52 +193,25 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         return false;
     }
 
-    private static void ReadString(IConfigurationSection section, string key, Action<string> set)
+    /// <summary>The error for a value that is not an invariant-culture whole number, or null when it is one.</summary>
+    private string? CheckWholeNumber(string key, string text) =>
+        int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            ? null
+            : $"The configuration key '{KeyPath(key)}' must be a whole number (was '{Echo(text)}').";
+
+    /// <summary>The error for a value that is not a time span with a colon, or null when it is one.</summary>
+    private string? CheckTimeSpan(string key, string text)
     {
-        if (section[key] is { } value)
-        {
-            set(value);
-        }
-    }
-
-    private void ReadInt(IConfigurationSection section, string key, List<string> errors, Action<int> set)
-    {
-        if (section[key] is not { } text || string.IsNullOrWhiteSpace(text))
-        {
-            return;
-        }
-
-        if (int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-        {
-            set(value);
-        }
-        else
-        {
-            errors.Add($"The configuration key '{KeyPath(key)}' must be a whole number (was '{Echo(text)}').");
-        }
-    }
-
-    private void ReadTimeSpan(IConfigurationSection section, string key, List<string> errors, Action<TimeSpan> set)
-    {
-        if (section[key] is not { } text || string.IsNullOrWhiteSpace(text))
-        {
-            return;
-        }
-
         string trimmed = text.Trim();
         if (!trimmed.Contains(':', StringComparison.Ordinal))
         {
-            // TimeSpan.Parse("30") is 30 days: almost always a mistake for 30 seconds, so it is refused.
-            errors.Add($"The configuration key '{KeyPath(key)}' must be a time span written as [d.]hh:mm:ss[.fff], e.g. 00:00:30 for 30 seconds (was '{Echo(text)}'; a bare number would mean days).");
+            // TimeSpan.Parse("30") is 30 days (and the binder would accept it): almost always a mistake for 30 seconds.
+            return $"The configuration key '{KeyPath(key)}' must be a time span written as [d.]hh:mm:ss[.fff], e.g. 00:00:30 for 30 seconds (was '{Echo(text)}'; a bare number would mean days).";
         }
-        else if (TimeSpan.TryParse(trimmed, CultureInfo.InvariantCulture, out var value))
-        {
-            set(value);
-        }
-        else
-        {
-            errors.Add($"The configuration key '{KeyPath(key)}' must be a time span written as [d.]hh:mm:ss[.fff], e.g. 00:00:30 for 30 seconds (was '{Echo(text)}').");
-        }
+
+        return TimeSpan.TryParse(trimmed, CultureInfo.InvariantCulture, out _)
+            ? null
+            : $"The configuration key '{KeyPath(key)}' must be a time span written as [d.]hh:mm:ss[.fff], e.g. 00:00:30 for 30 seconds (was '{Echo(text)}').";
     }
 
     /// <summary>A bad value shown in an error (numbers and time spans only, never a credential), shortened.</summary>
