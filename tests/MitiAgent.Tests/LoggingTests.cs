@@ -9,7 +9,7 @@ public class LoggingTests
     private static (CapturingLoggerProvider Provider, MitiLoggers Loggers) Create()
     {
         var provider = new CapturingLoggerProvider();
-        return (provider, new MitiLoggers(new CapturingLoggerFactory(provider)));
+        return (provider, new MitiLoggers(new TestLoggerFactory(provider)));
     }
 
     [Fact]

@@ -91,6 +91,9 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
             }
         }
 
+        // The binder's generator describes every property of MitiAgentOptions; EventDeduplicationStore (an interface,
+        // set in code: UseRedisDeduplication) cannot come from configuration and is never among the accepted keys, so
+        // its SYSLIB1100/SYSLIB1101 are silenced in the project file.
         new ConfigurationBuilder().AddInMemoryCollection(accepted).Build().Bind(options);
         if (errors.Count > 0)
         {
