@@ -36,6 +36,8 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
             $"MitiAgent.Emulator.{_packages.Version}.snupkg",
             $"MitiAgent.Hosting.{_packages.Version}.nupkg",
             $"MitiAgent.Hosting.{_packages.Version}.snupkg",
+            $"MitiAgent.Redis.{_packages.Version}.nupkg",
+            $"MitiAgent.Redis.{_packages.Version}.snupkg",
             $"MitiAgent.Templates.{_packages.Version}.nupkg",
         }.Order(StringComparer.Ordinal);
         Assert.Equal(expected, produced);
