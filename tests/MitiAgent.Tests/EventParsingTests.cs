@@ -157,4 +157,82 @@ public class EventParsingTests
         MessageEvent ev = Assert.IsType<MessageEvent>(AgentEvent.FromFrame(frame).Event);
         Assert.Equal("hello", ev.Message.Content.GetProperty("text").GetString());
     }
+
+    /// <summary>
+    /// Issue 15: text and mentions are read from the content's bytes, not from a parsed element; they are what the
+    /// element lookup gives (the last of duplicate members, escaped names, null, wrong kinds, nested values), and
+    /// <see cref="EventMessage.Content"/> is still the content exactly as received.
+    /// </summary>
+    [Theory]
+    [InlineData("text", """{"text":"hi"}""")]
+    [InlineData("text", """{"text":1,"text":"last wins"}""")]
+    [InlineData("text", """{"text":"first","text":{"a":[1]}}""")]
+    [InlineData("text", """{"te\u0078t":"escaped name","other":{"text":"nested"}}""")]
+    [InlineData("text", """{"text":null}""")]
+    [InlineData("text", """{"text":"a\u00e9\n\"b"  ,  "x" : [ {"text":"no"} ] }""")]
+    [InlineData("text", """{}""")]
+    [InlineData("at_text", """{"text":"@b hi","atUserList":["u1","",null,"u2"]}""")]
+    [InlineData("at_text", """{"text":"@b hi","atUserList":["u1",[2]]}""")]
+    [InlineData("at_text", """{"text":"@b hi","atUserList":["u1",{"a":1}],"atUserList":["u3"]}""")]
+    [InlineData("at_text", """{"text":"@b hi","atUserList":["u3"],"atUserList":"u4"}""")]
+    [InlineData("at_text", """{"atUserList":null,"text":"hi"}""")]
+    [InlineData("at_text", """{"text":"hi","atUserList":{"0":"u"}}""")]
+    public void Text_and_mentions_read_from_the_content_bytes_are_what_the_element_gives(string msgType, string content)
+    {
+        EventParseResult result = Frames.ParseResult(Frames.WithMessage($$"""{"message_id":"m1","conversation_id":"c1","msg_type":"{{msgType}}","content":{{content}}}"""));
+
+        // The reference: the lookup the SDK did on the parsed element before issue 15.
+        using JsonDocument document = JsonDocument.Parse(content);
+        JsonElement element = document.RootElement;
+        bool textFits = !element.TryGetProperty("text", out JsonElement text) || text.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+        string? expectedText = textFits && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        bool idsFit = true;
+        List<string> expectedIds = [];
+        if (msgType == "at_text" && element.TryGetProperty("atUserList", out JsonElement ids) && ids.ValueKind != JsonValueKind.Null)
+        {
+            idsFit = ids.ValueKind == JsonValueKind.Array && ids.EnumerateArray().All(i => i.ValueKind is JsonValueKind.String or JsonValueKind.Null);
+            expectedIds = idsFit ? [.. ids.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String && i.GetString()!.Length > 0).Select(i => i.GetString()!)] : [];
+        }
+
+        if (!textFits || !idsFit)
+        {
+            Assert.Equal(EventParseStatus.Malformed, result.Status);
+            Assert.Equal("message.content does not fit msg_type " + msgType, result.Reason);
+        }
+        else if (expectedText is null)
+        {
+            Assert.Equal(EventParseStatus.Malformed, result.Status);
+            Assert.Equal(msgType + " message without content.text", result.Reason);
+        }
+        else
+        {
+            MessageEvent ev = Assert.IsType<MessageEvent>(result.Event);
+            Assert.Equal(expectedText, ev.Text);
+            Assert.Equal(expectedIds, ev.Message.MentionedUserIds);
+            Assert.Equal(content, ev.Message.Content.GetRawText());
+            Assert.Equal(content, ev.Message.Content.GetRawText()); // parsed once, then kept
+        }
+    }
+
+    /// <summary>Issue 15: the content is kept as its own bytes, so it outlives the socket's reused frame buffer.</summary>
+    [Fact]
+    public void Content_read_from_a_frame_buffer_outlives_the_buffer()
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(Frames.GroupAt);
+        GroupAtEvent ev = Assert.IsType<GroupAtEvent>(AgentEvent.FromUtf8Json(bytes).Event);
+        Array.Fill(bytes, (byte)' ');
+        Assert.Equal("@Bot  what is up?", ev.Message.Content.GetProperty("text").GetString());
+        Assert.Equal("""{"text": "@Bot  what is up?", "atUserList": ["u_bot"]}""", ev.Message.Content.GetRawText());
+        Assert.Equal(["u_bot"], ev.Message.MentionedUserIds);
+    }
+
+    /// <summary>Issue 15: the header record is made when read, with the header's values, once per event.</summary>
+    [Fact]
+    public void Header_is_made_on_first_read_and_kept()
+    {
+        MessageEvent ev = Frames.Event<MessageEvent>(Frames.DirectMessage);
+        EventHeader header = ev.Header;
+        Assert.Equal(new EventHeader { EventId = "evt-8f2c", EventType = "im.message.receive", CreateTime = 1750240805000, AppId = "cli_a1b2c3" }, header);
+        Assert.Same(header, ev.Header);
+    }
 }

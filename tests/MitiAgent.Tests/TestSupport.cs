@@ -126,8 +126,18 @@ internal static class Frames
     public static EventFrame Parse(string json) =>
         JsonSerializer.Deserialize(Encoding.UTF8.GetBytes(json), MitiJsonContext.Default.EventFrame)!;
 
-    public static EventParseResult ParseResult(string json, IEventReplySink? sink = null) =>
-        AgentEvent.FromFrame(Parse(json), sink);
+    /// <summary>
+    /// The frame parsed the way the client does (<see cref="AgentEvent.FromUtf8Json"/>, the hot path); the
+    /// serializer's records through <see cref="AgentEvent.FromFrame"/> must give the same outcome.
+    /// </summary>
+    public static EventParseResult ParseResult(string json, IEventReplySink? sink = null)
+    {
+        EventParseResult viaBytes = AgentEvent.FromUtf8Json(Encoding.UTF8.GetBytes(json), sink);
+        EventParseResult viaRecords = AgentEvent.FromFrame(Parse(json), sink);
+        Assert.Equal((viaRecords.Status, viaRecords.EventId, viaRecords.EventType, viaRecords.Reason), (viaBytes.Status, viaBytes.EventId, viaBytes.EventType, viaBytes.Reason));
+        Assert.Equal(viaRecords.Event?.GetType(), viaBytes.Event?.GetType());
+        return viaBytes;
+    }
 
     public static T Event<T>(string json, IEventReplySink? sink = null)
         where T : AgentEvent

@@ -104,7 +104,7 @@ public static class MitiContentJson
         TContent? content;
         try
         {
-            content = messageEvent.Message.Content.Deserialize(info);
+            content = messageEvent.Message.DeserializeContent(info); // from the content bytes: no JsonElement made for a typed handler
         }
         catch (JsonException ex)
         {

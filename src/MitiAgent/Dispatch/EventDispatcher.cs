@@ -277,7 +277,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         var idle = new IdleWorker(); // one per worker, reused for every wait (not a TaskCompletionSource per event)
         while (true)
         {
-            WorkItem? item;
+            WorkItem item;
             IdleWorker? handoff = null;
             lock (_gate)
             {
@@ -300,25 +300,27 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
             if (handoff is not null)
             {
-                item = await handoff.WaitAsync().ConfigureAwait(false);
-                if (item is null)
+                WorkItem? handed = await handoff.WaitAsync().ConfigureAwait(false);
+                if (handed is not { } next)
                 {
                     return; // closed
                 }
+
+                item = next;
             }
 
             // WaitForAckAsync inlined: awaited in this long-lived loop, the wait needs no state machine of its own per event.
             bool acked;
             try
             {
-                acked = await item!.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+                acked = await item.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 acked = false;
             }
 
-            acked = AckOutcome(item!, acked);
+            acked = AckOutcome(item, acked);
             lock (_gate)
             {
                 _starting--;
@@ -337,7 +339,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
             try
             {
-                await RunHandlerAsync((MessageEvent)item!.Event, overload: false).ConfigureAwait(false);
+                await RunHandlerAsync((MessageEvent)item.Event, overload: false).ConfigureAwait(false);
             }
             finally
             {
@@ -732,7 +734,8 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     }
 
     /// <summary>An accepted event and the ack that must reach the socket before its handler starts.</summary>
-    private sealed record WorkItem(AgentEvent Event, Task<bool> Acked, TimeSpan AckWait);
+    /// <remarks>A struct: it lives in the queue or the worker's hand-off, so it costs no object per event.</remarks>
+    private readonly record struct WorkItem(AgentEvent Event, Task<bool> Acked, TimeSpan AckWait);
 
     /// <summary>
     /// An idle worker's wait for its next event: a reusable value-task source. Each wait is handed exactly one item

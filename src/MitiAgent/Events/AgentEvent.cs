@@ -10,16 +10,36 @@ namespace MitiAgent;
 /// </summary>
 public abstract class AgentEvent
 {
-    private protected AgentEvent(EventHeader header, IEventReplySink? replySink)
+    // The header's members are kept as fields; the EventHeader record is made only when Header is read (rarely).
+    private readonly long _createTime;
+    private readonly string? _appId;
+    private EventHeader? _header;
+
+    private protected AgentEvent(in EventFrameParts.HeaderParts header, IEventReplySink? replySink)
     {
-        Header = header;
         EventId = header.EventId!;
         EventType = header.EventType!;
+        _createTime = header.CreateTime;
+        _appId = header.AppId;
         ReplySink = replySink;
     }
 
+    /// <summary>A view of <paramref name="source"/> (the typed events): the same header and reply sink.</summary>
+    private protected AgentEvent(AgentEvent source)
+    {
+        EventId = source.EventId;
+        EventType = source.EventType;
+        _createTime = source._createTime;
+        _appId = source._appId;
+        _header = source._header;
+        ReplySink = source.ReplySink;
+    }
+
     /// <summary>The wire header: id, type, creation time and app id.</summary>
-    public EventHeader Header { get; }
+    public EventHeader Header =>
+        Volatile.Read(ref _header)
+        ?? Interlocked.CompareExchange(ref _header, new EventHeader { EventId = EventId, EventType = EventType, CreateTime = _createTime, AppId = _appId }, null)
+        ?? _header!;
 
     /// <summary>The event id; redeliveries keep it, and handlers run once per id.</summary>
     public string EventId { get; }
@@ -28,7 +48,7 @@ public abstract class AgentEvent
     public string EventType { get; }
 
     /// <summary>When the event was created on the server.</summary>
-    public DateTimeOffset CreateTime => DateTimeOffset.FromUnixTimeMilliseconds(Header.CreateTime);
+    public DateTimeOffset CreateTime => DateTimeOffset.FromUnixTimeMilliseconds(_createTime);
 
     /// <summary>
     /// Cancelled when this event's handler should stop: the user stopped the run (<c>assistant.cancel</c>) or the
@@ -64,9 +84,9 @@ public abstract class AgentEvent
     internal static EventParseResult FromUtf8Json(ReadOnlySpan<byte> utf8Json, IEventReplySink? replySink = null)
     {
         // The serializer's result, without its read stack and without the EventFrame wrapper.
-        if (EventFrameReader.TryRead(utf8Json, out EventHeader? header, out EventPayload? payload))
+        if (EventFrameReader.TryRead(utf8Json, out EventFrameParts parts))
         {
-            return FromParts(header, payload, replySink);
+            return FromParts(in parts, replySink);
         }
 
         return EventHeaderSniffer.TryRead(utf8Json, out string? eventId, out string? eventType)
@@ -81,16 +101,18 @@ public abstract class AgentEvent
     internal static EventParseResult FromFrame(EventFrame frame, IEventReplySink? replySink = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        return FromParts(frame.Header, frame.Event, replySink);
+        EventFrameParts parts = EventFrameParts.From(frame.Header, frame.Event);
+        return FromParts(in parts, replySink);
     }
 
-    private static EventParseResult FromParts(EventHeader? header, EventPayload? payload, IEventReplySink? replySink)
+    private static EventParseResult FromParts(in EventFrameParts parts, IEventReplySink? replySink)
     {
-        if (header is null)
+        if (!parts.HasHeader)
         {
             return EventParseResult.Malformed(null, null, "missing header");
         }
 
+        ref readonly EventFrameParts.HeaderParts header = ref parts.Header;
         string? eventId = string.IsNullOrWhiteSpace(header.EventId) ? null : header.EventId;
         string? eventType = string.IsNullOrWhiteSpace(header.EventType) ? null : header.EventType;
         if (eventId is null)
@@ -113,34 +135,36 @@ public abstract class AgentEvent
                 return EventParseResult.Unknown(eventId, eventType);
         }
 
-        if (payload is null)
+        if (!parts.HasPayload)
         {
             return EventParseResult.Malformed(eventId, eventType, "missing event");
         }
 
+        ref readonly EventFrameParts.PayloadParts payload = ref parts.Payload;
+
         if (eventType == WireNames.EventTypes.AssistantCancel)
         {
-            string? cancelProblem = CancelEvent.ValidateCancelPayload(payload);
+            string? cancelProblem = CancelEvent.ValidateCancelPayload(in payload);
             return cancelProblem is null
-                ? EventParseResult.Ok(new CancelEvent(header, payload, replySink))
+                ? EventParseResult.Ok(new CancelEvent(in header, in payload, replySink))
                 : EventParseResult.Malformed(eventId, eventType, cancelProblem);
         }
 
         bool isGroup = eventType == WireNames.EventTypes.GroupAt;
-        string? problem = isGroup ? GroupAtEvent.ValidateGroupPayload(payload) : MessageEvent.ValidateMessagePayload(payload);
+        string? problem = isGroup ? GroupAtEvent.ValidateGroupPayload(in payload) : MessageEvent.ValidateMessagePayload(in payload);
         if (problem is not null)
         {
             return EventParseResult.Malformed(eventId, eventType, problem);
         }
 
-        if (!EventMessage.TryCreate(payload.Message!, out EventMessage? message, out problem))
+        if (!EventMessage.TryCreate(in payload.Message, out EventMessage? message, out problem))
         {
             return EventParseResult.Malformed(eventId, eventType, problem);
         }
 
         AgentEvent agentEvent = isGroup
-            ? new GroupAtEvent(header, payload, message, replySink)
-            : new MessageEvent(header, payload, message, replySink);
+            ? new GroupAtEvent(in header, in payload, message, replySink)
+            : new MessageEvent(in header, in payload, message, replySink);
         return EventParseResult.Ok(agentEvent);
     }
 }

@@ -9,8 +9,8 @@ namespace MitiAgent;
 /// </summary>
 public sealed class CancelEvent : AgentEvent
 {
-    internal CancelEvent(EventHeader header, EventPayload payload, IEventReplySink? replySink)
-        : base(header, replySink)
+    internal CancelEvent(in EventFrameParts.HeaderParts header, in EventFrameParts.PayloadParts payload, IEventReplySink? replySink)
+        : base(in header, replySink)
     {
         RunId = payload.RunId!;
         ConversationId = string.IsNullOrWhiteSpace(payload.ConversationId) ? null : payload.ConversationId;
@@ -27,6 +27,6 @@ public sealed class CancelEvent : AgentEvent
     public EventSender? Sender { get; }
 
     /// <summary>Why a cancel payload does not fit (spec §5), or <see langword="null"/>.</summary>
-    internal static string? ValidateCancelPayload(EventPayload payload) =>
+    internal static string? ValidateCancelPayload(in EventFrameParts.PayloadParts payload) =>
         string.IsNullOrWhiteSpace(payload.RunId) ? "assistant.cancel event without run_id" : null;
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using MitiAgent.Protocol;
 
 namespace MitiAgent;
@@ -10,13 +12,18 @@ namespace MitiAgent;
 /// </summary>
 public sealed class EventMessage
 {
-    private EventMessage(MessageBody body, JsonElement content, string? text, IReadOnlyList<ImageItem> images, IReadOnlyList<string> mentionedUserIds)
+    // The content as received: parsed into a JsonElement only when Content is read (most handlers read Text only).
+    private readonly byte[] _contentUtf8;
+    private readonly long _createTime;
+    private StrongBox<JsonElement>? _content;
+
+    private EventMessage(in EventFrameParts.MessageParts body, byte[] content, string? text, IReadOnlyList<ImageItem> images, IReadOnlyList<string> mentionedUserIds)
     {
         MessageId = body.MessageId!;
         ConversationId = body.ConversationId!;
         MsgType = body.MsgType!;
-        Content = content;
-        CreateTime = DateTimeOffset.FromUnixTimeMilliseconds(body.CreateTime);
+        _contentUtf8 = content;
+        _createTime = body.CreateTime;
         Text = text;
         Images = images;
         MentionedUserIds = mentionedUserIds;
@@ -35,10 +42,11 @@ public sealed class EventMessage
     public string MsgType { get; }
 
     /// <summary>The <c>content</c> object exactly as received (for any <c>msg_type</c>).</summary>
-    public JsonElement Content { get; }
+    public JsonElement Content =>
+        (Volatile.Read(ref _content) ?? Interlocked.CompareExchange(ref _content, new(EventFrameParts.MessageParts.ParseContent(_contentUtf8)), null) ?? _content!).Value;
 
     /// <summary>When the message was sent.</summary>
-    public DateTimeOffset CreateTime { get; }
+    public DateTimeOffset CreateTime => DateTimeOffset.FromUnixTimeMilliseconds(_createTime);
 
     /// <summary>The text of a <c>text</c>, <c>at_text</c> (with the leading @names) or <c>multimodal</c> message; <see langword="null"/> otherwise.</summary>
     public string? Text { get; }
@@ -53,8 +61,11 @@ public sealed class EventMessage
     /// <returns>A short description.</returns>
     public override string ToString() => "EventMessage { MessageId = " + MessageId + ", MsgType = " + MsgType + " }";
 
+    /// <summary>Deserializes the content into <paramref name="info"/>'s type straight from its bytes (no JsonElement).</summary>
+    internal T? DeserializeContent<T>(JsonTypeInfo<T> info) => JsonSerializer.Deserialize(_contentUtf8, info);
+
     internal static bool TryCreate(
-        MessageBody body,
+        in EventFrameParts.MessageParts body,
         [NotNullWhen(true)] out EventMessage? message,
         [NotNullWhen(false)] out string? reason)
     {
@@ -71,7 +82,7 @@ public sealed class EventMessage
             return false;
         }
 
-        if (body.Content is not { ValueKind: JsonValueKind.Object } content)
+        if (body.Content is not { } content || !body.ContentIsObject)
         {
             reason = "message.content is not a JSON object";
             return false;
@@ -84,9 +95,9 @@ public sealed class EventMessage
         {
             switch (body.MsgType)
             {
-                // text and at_text (the hot path) are read from the content element parsed with the frame, not deserialized again.
+                // text and at_text (the hot path) are read from the content's bytes with one reader, not parsed into a document.
                 case WireNames.MsgTypes.Text:
-                    if (!TryReadString(content, "text", out text))
+                    if (!TryReadTextMembers(content, readMentions: false, out text, out _))
                     {
                         reason = "message.content does not fit msg_type " + body.MsgType;
                         return false;
@@ -100,7 +111,7 @@ public sealed class EventMessage
 
                     break;
                 case WireNames.MsgTypes.AtText:
-                    if (!TryReadString(content, "text", out text) || !TryReadIds(content, "atUserList", out mentioned))
+                    if (!TryReadTextMembers(content, readMentions: true, out text, out mentioned))
                     {
                         reason = "message.content does not fit msg_type " + body.MsgType;
                         return false;
@@ -114,7 +125,7 @@ public sealed class EventMessage
 
                     break;
                 case WireNames.MsgTypes.Image:
-                    IReadOnlyList<ImageItem>? imageList = content.Deserialize(MitiJsonContext.Default.ImageContent)?.Images;
+                    IReadOnlyList<ImageItem>? imageList = JsonSerializer.Deserialize(content, MitiJsonContext.Default.ImageContent)?.Images;
                     if (imageList is null || imageList.Count == 0)
                     {
                         reason = "image message without content.images";
@@ -124,7 +135,7 @@ public sealed class EventMessage
                     images = [.. imageList];
                     break;
                 case WireNames.MsgTypes.Multimodal:
-                    MultimodalContent? multimodal = content.Deserialize(MitiJsonContext.Default.MultimodalContent);
+                    MultimodalContent? multimodal = JsonSerializer.Deserialize(content, MitiJsonContext.Default.MultimodalContent);
                     text = multimodal?.Text;
                     images = multimodal?.Images is { } multimodalImages ? [.. multimodalImages] : [];
                     break;
@@ -156,56 +167,74 @@ public sealed class EventMessage
         return true;
     }
 
-    /// <summary>A string member as deserialization reads it: absent or null → null; another kind does not fit.</summary>
-    private static bool TryReadString(JsonElement content, string name, out string? value)
+    /// <summary>
+    /// Reads <c>text</c> (and <c>atUserList</c>) of a content object as looking them up in its
+    /// <see cref="JsonElement"/> would: the last of duplicate members counts; absent or null → null / empty; another
+    /// kind does not fit (<see langword="false"/>).
+    /// </summary>
+    private static bool TryReadTextMembers(byte[] content, bool readMentions, out string? text, out IReadOnlyList<string> ids)
     {
-        value = null;
-        if (!content.TryGetProperty(name, out JsonElement member) || member.ValueKind == JsonValueKind.Null)
+        text = null;
+        ids = [];
+        bool textFits = true, idsFit = true;
+        var reader = new Utf8JsonReader(content);
+        reader.Read(); // StartObject: the frame reader checked the kind
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            return true;
+            if (reader.ValueTextEquals("text"u8))
+            {
+                reader.Read();
+                textFits = reader.TokenType is JsonTokenType.String or JsonTokenType.Null;
+                text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+            else if (readMentions && reader.ValueTextEquals("atUserList"u8))
+            {
+                reader.Read();
+                ids = [];
+                idsFit = reader.TokenType switch
+                {
+                    JsonTokenType.Null => true,
+                    JsonTokenType.StartArray => TryReadIds(ref reader, out ids),
+                    _ => false,
+                };
+                reader.Skip();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
 
-        if (member.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        value = member.GetString();
-        return true;
+        return textFits && idsFit;
     }
 
-    /// <summary>An array of ids (null and empty entries left out): absent or null → empty; another shape does not fit.</summary>
-    private static bool TryReadIds(JsonElement content, string name, out IReadOnlyList<string> ids)
+    /// <summary>
+    /// An array of ids (null and empty entries left out), read to its end; an entry of another kind does not fit.
+    /// </summary>
+    private static bool TryReadIds(ref Utf8JsonReader reader, out IReadOnlyList<string> ids)
     {
-        ids = [];
-        if (!content.TryGetProperty(name, out JsonElement member) || member.ValueKind == JsonValueKind.Null)
+        var list = new List<string>();
+        bool fits = true;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            return true;
-        }
-
-        if (member.ValueKind != JsonValueKind.Array)
-        {
-            return false;
-        }
-
-        var list = new List<string>(member.GetArrayLength());
-        foreach (JsonElement item in member.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.String)
+            if (reader.TokenType == JsonTokenType.String)
             {
-                string id = item.GetString()!;
+                string id = reader.GetString()!;
                 if (id.Length > 0)
                 {
                     list.Add(id);
                 }
             }
-            else if (item.ValueKind != JsonValueKind.Null)
+            else if (reader.TokenType != JsonTokenType.Null)
             {
-                return false;
+                fits = false;
+                reader.Skip(); // a nested object or array
             }
         }
 
-        ids = list;
-        return true;
+        ids = fits ? list : [];
+        return fits;
     }
 }

@@ -9,8 +9,8 @@ namespace MitiAgent;
 /// </summary>
 public class GroupAtEvent : MessageEvent
 {
-    internal GroupAtEvent(EventHeader header, EventPayload payload, EventMessage message, IEventReplySink? replySink)
-        : base(header, payload, message, replySink)
+    internal GroupAtEvent(in EventFrameParts.HeaderParts header, in EventFrameParts.PayloadParts payload, EventMessage message, IEventReplySink? replySink)
+        : base(in header, in payload, message, replySink)
     {
         GroupId = payload.GroupId!;
     }
@@ -35,8 +35,8 @@ public class GroupAtEvent : MessageEvent
     public override MessageTarget ReplyTarget => MessageTarget.Group(GroupId);
 
     /// <summary>Why a group payload does not fit (spec §5), or <see langword="null"/>.</summary>
-    internal static string? ValidateGroupPayload(EventPayload payload) =>
-        ValidateMessagePayload(payload)
+    internal static string? ValidateGroupPayload(in EventFrameParts.PayloadParts payload) =>
+        ValidateMessagePayload(in payload)
         ?? (string.IsNullOrWhiteSpace(payload.GroupId) ? "group_at event without group_id" : null);
 
     internal static string StripLeadingMentions(string text)

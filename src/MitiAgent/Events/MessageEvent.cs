@@ -15,8 +15,8 @@ public class MessageEvent : AgentEvent
     // Created on first use (or when a typed view shares it): most events never stream, so no slot object per event.
     private StreamSlot? _slot;
 
-    internal MessageEvent(EventHeader header, EventPayload payload, EventMessage message, IEventReplySink? replySink)
-        : base(header, replySink)
+    internal MessageEvent(in EventFrameParts.HeaderParts header, in EventFrameParts.PayloadParts payload, EventMessage message, IEventReplySink? replySink)
+        : base(in header, replySink)
     {
         Sender = payload.Sender!;
         Message = message;
@@ -29,7 +29,7 @@ public class MessageEvent : AgentEvent
     /// the dispatcher sees a stream the handler opened through either instance.
     /// </summary>
     private protected MessageEvent(MessageEvent source)
-        : base(source.Header, source.ReplySink)
+        : base(source)
     {
         Sender = source.Sender;
         Message = source.Message;
@@ -246,7 +246,7 @@ public class MessageEvent : AgentEvent
     }
 
     /// <summary>Why a message payload does not fit (spec §5), or <see langword="null"/>.</summary>
-    internal static string? ValidateMessagePayload(EventPayload payload)
+    internal static string? ValidateMessagePayload(in EventFrameParts.PayloadParts payload)
     {
         if (payload.Sender is null)
         {
@@ -258,7 +258,7 @@ public class MessageEvent : AgentEvent
             return "missing sender.user_id";
         }
 
-        return payload.Message is null ? "message event without message" : null;
+        return payload.HasMessage ? null : "message event without message";
     }
 
     /// <summary>The stream of this event's run when one was created and has not sent its terminal frame.</summary>

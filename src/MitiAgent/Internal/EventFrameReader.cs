@@ -15,14 +15,14 @@ internal static class EventFrameReader
     private static volatile CachedString? s_appId;
 
     /// <summary>
-    /// <see langword="false"/> when the frame is not JSON or does not fit the event frame's shape; otherwise its
-    /// <c>header</c> and <c>event</c> (each <see langword="null"/> when absent). The <c>type</c> member is checked
-    /// for shape only (the caller already dispatched on it).
+    /// <see langword="false"/> when the frame is not JSON or does not fit the event frame's shape; otherwise the
+    /// members the SDK reads, in one value: no <see cref="EventHeader"/>, <see cref="EventPayload"/> or
+    /// <see cref="MessageBody"/> object per frame, and the message content kept as its bytes (parsed only when read).
+    /// The <c>type</c> member is checked for shape only (the caller already dispatched on it).
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> utf8Json, out EventHeader? header, out EventPayload? payload)
+    public static bool TryRead(ReadOnlySpan<byte> utf8Json, out EventFrameParts parts)
     {
-        header = null;
-        payload = null;
+        parts = default;
         try
         {
             var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
@@ -43,11 +43,13 @@ internal static class EventFrameReader
                 }
                 else if (reader.ValueTextEquals("header"u8))
                 {
-                    header = ReadObject(ref reader, ReadHeader);
+                    parts.Header = default; // the last of duplicate members wins, as a whole
+                    parts.HasHeader = ReadObject(ref reader) && ReadHeader(ref reader, ref parts.Header);
                 }
                 else if (reader.ValueTextEquals("event"u8))
                 {
-                    payload = ReadObject(ref reader, ReadPayload);
+                    parts.Payload = default;
+                    parts.HasPayload = ReadObject(ref reader) && ReadPayload(ref reader, utf8Json, ref parts.Payload);
                 }
                 else
                 {
@@ -66,10 +68,21 @@ internal static class EventFrameReader
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // InvalidOperationException: a string that is not valid UTF-8 (the serializer reports it as JsonException).
-            header = null;
-            payload = null;
+            parts = default;
             return false;
         }
+    }
+
+    /// <summary>
+    /// The frame as the serializer's records (<c>JsonSerializer.Deserialize(frame, MitiJsonContext.Default.EventFrame)</c>
+    /// without the wrapper); tests compare the two.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> utf8Json, out EventHeader? header, out EventPayload? payload)
+    {
+        bool read = TryRead(utf8Json, out EventFrameParts parts);
+        header = parts.HasHeader ? parts.Header.ToRecord() : null;
+        payload = parts.HasPayload ? parts.Payload.ToRecord() : null;
+        return read;
     }
 
     /// <summary>Moves to the next property name of the current object; <see langword="false"/> at its end.</summary>
@@ -79,17 +92,17 @@ internal static class EventFrameReader
         return reader.TokenType == JsonTokenType.PropertyName;
     }
 
-    private delegate T ObjectReader<T>(ref Utf8JsonReader reader);
-
-    /// <summary>An object member (at its property name): <see langword="null"/> for JSON null; another kind does not fit.</summary>
-    private static T? ReadObject<T>(ref Utf8JsonReader reader, ObjectReader<T> read)
-        where T : class
+    /// <summary>
+    /// An object member (at its property name): <see langword="true"/> at its start, <see langword="false"/> for JSON
+    /// null; another kind does not fit.
+    /// </summary>
+    private static bool ReadObject(ref Utf8JsonReader reader)
     {
         reader.Read();
         return reader.TokenType switch
         {
-            JsonTokenType.Null => null,
-            JsonTokenType.StartObject => read(ref reader),
+            JsonTokenType.Null => false,
+            JsonTokenType.StartObject => true,
             _ => throw new JsonException(),
         };
     }
@@ -113,9 +126,8 @@ internal static class EventFrameReader
         return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : throw new JsonException();
     }
 
-    private static EventHeader ReadHeader(ref Utf8JsonReader reader)
+    private static bool ReadHeader(ref Utf8JsonReader reader, ref EventFrameParts.HeaderParts header)
     {
-        var header = new EventHeader();
         while (Next(ref reader))
         {
             if (reader.ValueTextEquals("event_id"u8))
@@ -124,13 +136,7 @@ internal static class EventFrameReader
             }
             else if (reader.ValueTextEquals("event_type"u8))
             {
-                reader.Read();
-                header.EventType = reader.TokenType switch
-                {
-                    JsonTokenType.Null => null,
-                    JsonTokenType.String => WireNameInterning.GetString(ref reader),
-                    _ => throw new JsonException(),
-                };
+                header.EventType = ReadWireName(ref reader);
             }
             else if (reader.ValueTextEquals("create_time"u8))
             {
@@ -153,21 +159,21 @@ internal static class EventFrameReader
             }
         }
 
-        return header;
+        return true;
     }
 
-    private static EventPayload ReadPayload(ref Utf8JsonReader reader)
+    private static bool ReadPayload(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json, ref EventFrameParts.PayloadParts payload)
     {
-        var payload = new EventPayload();
         while (Next(ref reader))
         {
             if (reader.ValueTextEquals("sender"u8))
             {
-                payload.Sender = ReadObject(ref reader, ReadSender);
+                payload.Sender = ReadObject(ref reader) ? ReadSender(ref reader) : null;
             }
             else if (reader.ValueTextEquals("message"u8))
             {
-                payload.Message = ReadObject(ref reader, ReadMessage);
+                payload.Message = default;
+                payload.HasMessage = ReadObject(ref reader) && ReadMessage(ref reader, utf8Json, ref payload.Message);
             }
             else if (reader.ValueTextEquals("run_id"u8))
             {
@@ -192,7 +198,7 @@ internal static class EventFrameReader
             }
         }
 
-        return payload;
+        return true;
     }
 
     private static EventSender ReadSender(ref Utf8JsonReader reader)
@@ -218,9 +224,8 @@ internal static class EventFrameReader
         return sender;
     }
 
-    private static MessageBody ReadMessage(ref Utf8JsonReader reader)
+    private static bool ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json, ref EventFrameParts.MessageParts message)
     {
-        var message = new MessageBody();
         while (Next(ref reader))
         {
             if (reader.ValueTextEquals("message_id"u8))
@@ -233,18 +238,23 @@ internal static class EventFrameReader
             }
             else if (reader.ValueTextEquals("msg_type"u8))
             {
-                reader.Read();
-                message.MsgType = reader.TokenType switch
-                {
-                    JsonTokenType.Null => null,
-                    JsonTokenType.String => WireNameInterning.GetString(ref reader),
-                    _ => throw new JsonException(),
-                };
+                message.MsgType = ReadWireName(ref reader);
             }
             else if (reader.ValueTextEquals("content"u8))
             {
+                // Kept as its bytes (one small array) instead of a JsonDocument: most handlers read only the text.
                 reader.Read();
-                message.Content = reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    message.Content = null;
+                }
+                else
+                {
+                    int start = (int)reader.TokenStartIndex;
+                    message.ContentIsObject = reader.TokenType == JsonTokenType.StartObject;
+                    reader.Skip();
+                    message.Content = utf8Json[start..(int)reader.BytesConsumed].ToArray();
+                }
             }
             else if (reader.ValueTextEquals("create_time"u8))
             {
@@ -257,7 +267,19 @@ internal static class EventFrameReader
             }
         }
 
-        return message;
+        return true;
+    }
+
+    /// <summary>A string member that is usually a known wire name (a known name costs no string).</summary>
+    private static string? ReadWireName(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.String => WireNameInterning.GetString(ref reader),
+            _ => throw new JsonException(),
+        };
     }
 
     private static string ReadAppId(ref Utf8JsonReader reader)
