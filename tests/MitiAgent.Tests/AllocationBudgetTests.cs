@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text;
 using MitiAgent.Dispatch;
@@ -89,8 +90,10 @@ public sealed class AllocationBudgetTests
 
             // Wait (spinning, allocation-free) until the handler ran, so a worker is idle for the next event.
             var spin = default(SpinWait);
+            long started = Stopwatch.GetTimestamp();
             while (Volatile.Read(ref handler.Calls) < expectedCalls)
             {
+                Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30), "the handler did not run");
                 spin.SpinOnce(sleep1Threshold: -1);
             }
         }

@@ -31,7 +31,7 @@ public abstract class AgentEvent
         EventType = source.EventType;
         _createTime = source._createTime;
         _appId = source._appId;
-        _header = source._header;
+        _header = source.Header; // the view shares the source's header record, as before it was made lazily
         ReplySink = source.ReplySink;
     }
 
