@@ -235,4 +235,27 @@ public class EventParsingTests
         Assert.Equal(new EventHeader { EventId = "evt-8f2c", EventType = "im.message.receive", CreateTime = 1750240805000, AppId = "cli_a1b2c3" }, header);
         Assert.Same(header, ev.Header);
     }
+    /// <summary>
+    /// Invalid UTF-8 inside a string (the reader does not validate string contents; GetString throws
+    /// InvalidOperationException): the event is malformed with its id, so it is acked and skipped, never redelivered
+    /// in a loop.
+    /// </summary>
+    [Theory]
+    [InlineData("hello")]
+    [InlineData("u_abc123")]
+    [InlineData("Alice")]
+    public void A_string_that_is_not_valid_utf8_makes_the_event_malformed_not_a_crash(string value)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(Frames.DirectMessage);
+        byte[] needle = System.Text.Encoding.UTF8.GetBytes("\"" + value + "\"");
+        int at = bytes.AsSpan().IndexOf(needle);
+        Assert.True(at >= 0);
+        bytes[at + 1] = 0xC3; // a lead byte followed by '(' / a letter: not UTF-8
+        bytes[at + 2] = 0x28;
+
+        EventParseResult result = AgentEvent.FromUtf8Json(bytes);
+
+        Assert.Equal(EventParseStatus.Malformed, result.Status);
+        Assert.Equal("evt-8f2c", result.EventId);
+    }
 }

@@ -141,8 +141,9 @@ public sealed class EventMessage
                     break;
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8 (found by GetString, not by the reader).
             reason = "message.content does not fit msg_type " + body.MsgType;
             return false;
         }
