@@ -51,7 +51,7 @@ public class InboundFrameBenchmarks
         EventParseResult parsed = AgentEvent.FromUtf8Json(_frame.Next(), _sink);
         int acked = Ack(parsed);
         int target = _handler.Calls + 1;
-        ValueTask dispatched = _dispatcher.DispatchAsync(parsed.Event!, _acked, TimeSpan.FromSeconds(5));
+        ValueTask dispatched = _dispatcher.DispatchAsync(parsed.Event!, _acked);
         if (!dispatched.IsCompletedSuccessfully)
         {
             dispatched.AsTask().GetAwaiter().GetResult();

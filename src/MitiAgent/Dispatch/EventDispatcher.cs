@@ -20,7 +20,11 @@ namespace MitiAgent.Dispatch;
 /// (<see cref="MitiAgentOptions.OverloadConcurrency"/>), and beyond that it is dropped with a warning. While the
 /// queue is full but a worker is about to take the next event, the reader waits for it instead of dropping.</item>
 /// <item>No handler starts before its event's ack frame was handed to the socket (spec §4.2); when the socket dies
-/// first, the event is not handled here and will be redelivered.</item>
+/// first, the event is not handled here and will be redelivered. The wait has no deadline of its own (the socket
+/// settles every ack, sent or not, at the latest when it ends): giving up on an ack that is sent later would leave
+/// the server with an acked event that nobody handles. While a delivery waits for its ack, further deliveries of the
+/// same id are not handled, but their acks count: if the first ack fails (its socket died) and another delivery's ack
+/// was sent, the event is handled.</item>
 /// <item>Cancels go through their own bounded queue; each event id runs at most once (<see cref="EventDeduplicator"/>).</item>
 /// </list>
 /// A handler that throws is logged, reported to <c>[OnError]</c> when the agent has one, and a stream it left
@@ -47,6 +51,11 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _reportedMissing = new(StringComparer.Ordinal);
+
+    // Accepted events whose ack has not settled yet, by id; with _seen's claim, guarded by _ackGate (taken before
+    // _seen's own lock), so a delivery either joins the waiting one or, once that gave up, claims the id afresh.
+    private readonly object _ackGate = new();
+    private readonly Dictionary<string, WorkItem> _awaitingAck = new(StringComparer.Ordinal);
     private readonly Task _cancelLoop;
     private readonly Task[] _workers;
 
@@ -123,27 +132,59 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     /// handler queue is full while a worker is about to take the next event: then the reader waits for it.
     /// </summary>
     /// <param name="agentEvent">The parsed event.</param>
-    /// <param name="acked">Completes with <see langword="true"/> once the event's ack frame reached the socket.</param>
-    /// <param name="ackWait">How long a handler waits for that at most (the server's ack timeout).</param>
-    public ValueTask DispatchAsync(AgentEvent agentEvent, Task<bool> acked, TimeSpan ackWait)
+    /// <param name="acked">
+    /// Completes with <see langword="true"/> once the event's ack frame reached the socket, or <see langword="false"/>
+    /// when it never will (the socket ended first). The handler waits for it without a deadline of its own.
+    /// </param>
+    public ValueTask DispatchAsync(AgentEvent agentEvent, Task<bool> acked)
     {
-        if (!_seen.TryBegin(agentEvent.EventId))
+        WorkItem item;
+        lock (_ackGate)
         {
-            _metrics.EventDeduplicated(agentEvent.EventType);
-            GatewayLog.DuplicateEvent(_log, agentEvent.EventType, agentEvent.EventId);
-            return default;
+            if (_awaitingAck.TryGetValue(agentEvent.EventId, out WorkItem? waiting))
+            {
+                // An earlier delivery still waits for its ack: this one's ack counts for it should that one fail.
+                (waiting.OtherAcks ??= []).Add(acked);
+                ReportDuplicate(agentEvent);
+                return default;
+            }
+
+            if (!_seen.TryBegin(agentEvent.EventId))
+            {
+                ReportDuplicate(agentEvent);
+                return default;
+            }
+
+            item = new WorkItem(agentEvent, acked);
+            _awaitingAck.Add(agentEvent.EventId, item);
         }
 
         switch (agentEvent)
         {
-            case CancelEvent cancel:
-                DispatchCancel(new WorkItem(cancel, acked, ackWait));
+            case CancelEvent:
+                DispatchCancel(item);
                 return default;
-            case MessageEvent message:
-                return DispatchMessageAsync(new WorkItem(message, acked, ackWait));
+            case MessageEvent:
+                return DispatchMessageAsync(item);
             default:
-                _seen.Complete(agentEvent.EventId);
+                CompleteUnhandled(agentEvent.EventId);
                 return default;
+        }
+    }
+
+    private void ReportDuplicate(AgentEvent agentEvent)
+    {
+        _metrics.EventDeduplicated(agentEvent.EventType);
+        GatewayLog.DuplicateEvent(_log, agentEvent.EventType, agentEvent.EventId);
+    }
+
+    /// <summary>Remembers an id whose event is not handled (no handler, dropped): its redeliveries are duplicates.</summary>
+    private void CompleteUnhandled(string eventId)
+    {
+        lock (_ackGate)
+        {
+            _awaitingAck.Remove(eventId);
+            _seen.Complete(eventId);
         }
     }
 
@@ -153,7 +194,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         if ((_handler.HandledKinds & kind) == 0)
         {
             ReportNoHandler(item.Event.EventType);
-            _seen.Complete(item.Event.EventId);
+            CompleteUnhandled(item.Event.EventId);
             return default;
         }
 
@@ -244,14 +285,14 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
         _metrics.EventDropped(message.EventType, MitiMetrics.DropReasons.Overloaded);
         GatewayLog.OverloadDropped(_log, message.EventType, message.EventId);
-        _seen.Complete(message.EventId);
+        CompleteUnhandled(message.EventId);
     }
 
     private void DropAtShutdown(AgentEvent agentEvent)
     {
         _metrics.EventDropped(agentEvent.EventType, MitiMetrics.DropReasons.Shutdown);
         GatewayLog.StoppingEventDropped(_log, agentEvent.EventType, agentEvent.EventId);
-        _seen.Complete(agentEvent.EventId);
+        CompleteUnhandled(agentEvent.EventId);
     }
 
     /// <summary>Wakes a reader waiting in <see cref="WaitToAdmitAsync"/>. Call under <see cref="_gate"/>.</summary>
@@ -277,7 +318,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         var idle = new IdleWorker(); // one per worker, reused for every wait (not a TaskCompletionSource per event)
         while (true)
         {
-            WorkItem item;
+            WorkItem? item;
             IdleWorker? handoff = null;
             lock (_gate)
             {
@@ -300,27 +341,25 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
             if (handoff is not null)
             {
-                WorkItem? handed = await handoff.WaitAsync().ConfigureAwait(false);
-                if (handed is not { } next)
+                item = await handoff.WaitAsync().ConfigureAwait(false);
+                if (item is null)
                 {
                     return; // closed
                 }
-
-                item = next;
             }
 
-            // WaitForAckAsync inlined: awaited in this long-lived loop, the wait needs no state machine of its own per event.
+            // The ack wait inlined: awaited in this long-lived loop, the common case needs no state machine of its own.
             bool acked;
             try
             {
-                acked = await item.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+                acked = await item!.Acked.WaitAsync(_shutdown.Token).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (OperationCanceledException)
             {
-                acked = false;
+                acked = false; // stopping: the pool is closed, the event is left for its redelivery
             }
 
-            acked = AckOutcome(item, acked);
+            acked = await SettleAckAsync(item!, acked).ConfigureAwait(false);
             lock (_gate)
             {
                 _starting--;
@@ -339,7 +378,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
             try
             {
-                await RunHandlerAsync((MessageEvent)item.Event, overload: false).ConfigureAwait(false);
+                await RunHandlerAsync((MessageEvent)item!.Event, overload: false).ConfigureAwait(false);
             }
             finally
             {
@@ -352,31 +391,75 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     }
 
     /// <summary>
-    /// Waits (at most the server's ack timeout) until the event's ack reached the socket. When it did not, the event
-    /// is left for the redelivery: its id is released so the next delivery is handled.
+    /// Waits until the event's ack settled (sent, or never to be sent because its socket ended; no deadline of its own,
+    /// see the class remarks). When it was not sent, the event is left for its redelivery: its id is released so the
+    /// next delivery is handled.
     /// </summary>
     private async Task<bool> WaitForAckAsync(WorkItem item)
     {
         bool sent;
         try
         {
-            sent = await item.Acked.WaitAsync(item.AckWait, _time).ConfigureAwait(false);
+            sent = await item.Acked.WaitAsync(_shutdown.Token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             sent = false;
         }
 
-        return AckOutcome(item, sent);
+        return await SettleAckAsync(item, sent).ConfigureAwait(false);
     }
 
-    /// <summary>Passes <paramref name="sent"/> on; when the ack was not sent, logs it and releases the event's id.</summary>
-    private bool AckOutcome(WorkItem item, bool sent)
+    /// <summary>
+    /// Decides whether an event whose first ack settled as <paramref name="sent"/> is handled: it is when that ack or
+    /// the ack of any later delivery of the same id (which came while this one waited) reached the socket. Otherwise
+    /// logs it and releases the id, so the next delivery is handled. Completes synchronously when the first ack was sent.
+    /// </summary>
+    private async Task<bool> SettleAckAsync(WorkItem item, bool sent)
     {
+        string eventId = item.Event.EventId;
+        while (true)
+        {
+            Task<bool>? other = null;
+            lock (_ackGate)
+            {
+                if (!sent && item.OtherAcks is { Count: > 0 } others)
+                {
+                    other = others[^1];
+                    others.RemoveAt(others.Count - 1);
+                }
+                else
+                {
+                    if (_awaitingAck.TryGetValue(eventId, out WorkItem? current) && ReferenceEquals(current, item))
+                    {
+                        _awaitingAck.Remove(eventId);
+                    }
+
+                    if (!sent)
+                    {
+                        _seen.Abandon(eventId); // under _ackGate: the next delivery finds the id free, not this item
+                    }
+                }
+            }
+
+            if (other is null)
+            {
+                break;
+            }
+
+            try
+            {
+                sent = await other.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                sent = false;
+            }
+        }
+
         if (!sent)
         {
-            GatewayLog.AckNotSent(_log, item.Event.EventType, item.Event.EventId);
-            _seen.Abandon(item.Event.EventId);
+            GatewayLog.AckNotSent(_log, item.Event.EventType, eventId);
         }
 
         return sent;
@@ -401,7 +484,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
 
         if ((_handler.HandledKinds & MitiHandlerKinds.Cancel) == 0)
         {
-            _seen.Complete(cancel.EventId);
+            CompleteUnhandled(cancel.EventId);
             return;
         }
 
@@ -411,7 +494,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             Release(ref _pendingCancels);
             _metrics.EventDropped(cancel.EventType, MitiMetrics.DropReasons.CancelQueueFull);
             GatewayLog.CancelQueueFull(_log, _cancelCapacity, cancel.EventId, cancel.RunId);
-            _seen.Complete(cancel.EventId);
+            CompleteUnhandled(cancel.EventId);
         }
     }
 
@@ -734,8 +817,15 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     }
 
     /// <summary>An accepted event and the ack that must reach the socket before its handler starts.</summary>
-    /// <remarks>A struct: it lives in the queue or the worker's hand-off, so it costs no object per event.</remarks>
-    private readonly record struct WorkItem(AgentEvent Event, Task<bool> Acked, TimeSpan AckWait);
+    private sealed class WorkItem(AgentEvent agentEvent, Task<bool> acked)
+    {
+        public AgentEvent Event { get; } = agentEvent;
+
+        public Task<bool> Acked { get; } = acked;
+
+        /// <summary>The acks of later deliveries of the same id that came while this one waited (guarded by _ackGate).</summary>
+        public List<Task<bool>>? OtherAcks { get; set; }
+    }
 
     /// <summary>
     /// An idle worker's wait for its next event: a reusable value-task source. Each wait is handed exactly one item

@@ -63,8 +63,8 @@ internal sealed class EventIntake : IGatewayFrameHandler
                 }
 
                 return _claims is null
-                    ? _dispatcher.DispatchAsync(result.Event!, acked, socket.AckTimeout)
-                    : _claims.ClaimThenDispatchAsync(_dispatcher, result.Event!, acked, socket.AckTimeout);
+                    ? _dispatcher.DispatchAsync(result.Event!, acked)
+                    : _claims.ClaimThenDispatchAsync(_dispatcher, result.Event!, acked);
             case EventParseStatus.UnknownType:
                 GatewayLog.EventReceived(_log, result.EventType!, result.EventId!);
                 _dispatcher.ReportNoHandler(result.EventType!);

@@ -46,25 +46,17 @@ internal sealed class SharedEventClaims
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>
-    /// Waits for the event's ack to reach the socket, claims the event, and hands a claimed event to
-    /// <paramref name="dispatcher"/>. An event whose ack did not leave is not claimed (its redelivery must find the id
-    /// free) and goes to the dispatcher as not acked, which drops it for that redelivery.
+    /// Waits for the event's ack to settle, claims the event, and hands a claimed event to <paramref name="dispatcher"/>.
+    /// An event whose ack did not leave is not claimed (its redelivery must find the id free) and goes to the
+    /// dispatcher as not acked, which drops it for that redelivery. The wait has no deadline of its own: the socket
+    /// settles every ack at the latest when it ends, and an ack given up on but sent later would leave the server with
+    /// an acked event that nobody handles.
     /// </summary>
-    public async ValueTask ClaimThenDispatchAsync(EventDispatcher dispatcher, AgentEvent agentEvent, Task<bool> acked, TimeSpan ackWait)
+    public async ValueTask ClaimThenDispatchAsync(EventDispatcher dispatcher, AgentEvent agentEvent, Task<bool> acked)
     {
-        bool sent;
-        try
+        if (!await acked.ConfigureAwait(false))
         {
-            sent = await acked.WaitAsync(ackWait, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            sent = false;
-        }
-
-        if (!sent)
-        {
-            await dispatcher.DispatchAsync(agentEvent, NotAcked, ackWait).ConfigureAwait(false);
+            await dispatcher.DispatchAsync(agentEvent, NotAcked).ConfigureAwait(false);
             return;
         }
 
@@ -83,7 +75,7 @@ internal sealed class SharedEventClaims
             return;
         }
 
-        await dispatcher.DispatchAsync(agentEvent, acked, ackWait).ConfigureAwait(false);
+        await dispatcher.DispatchAsync(agentEvent, acked).ConfigureAwait(false);
     }
 
     private async ValueTask ReleaseAsync(string eventId)
