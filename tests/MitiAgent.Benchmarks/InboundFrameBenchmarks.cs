@@ -17,7 +17,6 @@ public class InboundFrameBenchmarks
     private readonly EventFrameTemplate _frame = new();
     private readonly RawAckWriter _raw = new();
     private readonly CountingHandler _handler = new();
-    private readonly Task<bool> _acked = Task.FromResult(true);
     private EventDispatcher _dispatcher = null!;
     private CountingSink _sink = null!;
 
@@ -49,9 +48,11 @@ public class InboundFrameBenchmarks
     public int SdkFrameToHandler()
     {
         EventParseResult parsed = AgentEvent.FromUtf8Json(_frame.Next(), _sink);
+        var delivery = new EventDelivery(parsed.Event!); // the event's ack too: settled as the socket's writer does
         int acked = Ack(parsed);
+        delivery.TrySettle(sent: true);
         int target = _handler.Calls + 1;
-        ValueTask dispatched = _dispatcher.DispatchAsync(parsed.Event!, _acked);
+        ValueTask dispatched = _dispatcher.DispatchAsync(delivery);
         if (!dispatched.IsCompletedSuccessfully)
         {
             dispatched.AsTask().GetAwaiter().GetResult();

@@ -26,7 +26,14 @@ public sealed class EventDispatcherAckTests : IDisposable
 
     public void Dispose() => _dispatcher.Dispose();
 
-    private static MessageEvent Delivery() => Frames.Event<MessageEvent>(Frames.DirectMessage, new FakeSink());
+    private static EventDelivery Delivery() => new(Frames.Event<MessageEvent>(Frames.DirectMessage, new FakeSink()));
+
+    private static EventDelivery Delivered(bool ackSent)
+    {
+        EventDelivery delivery = Delivery();
+        delivery.TrySettle(ackSent);
+        return delivery;
+    }
 
     private bool LoggedAckNotSent => _logs.Entries.Any(e => e.Message.StartsWith("ack not sent", StringComparison.Ordinal));
 
@@ -36,8 +43,8 @@ public sealed class EventDispatcherAckTests : IDisposable
         // The writer was slow (or the SDK's clock jumped): the ack leaves after 60 s of SDK time. The server counts the
         // event as delivered once the ack arrives, so the handler must run. (The worker used to give up after the ack
         // timeout and release the id: acked at the server, never handled.)
-        var ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _dispatcher.DispatchAsync(Delivery(), ack.Task);
+        EventDelivery ack = Delivery();
+        await _dispatcher.DispatchAsync(ack);
         for (int i = 0; i < 60; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
@@ -45,7 +52,7 @@ public sealed class EventDispatcherAckTests : IDisposable
         }
 
         Assert.Empty(_handled);
-        ack.SetResult(true);
+        Assert.True(ack.TrySettle(true));
         await EmulatorTestHost.WaitUntilAsync(() => _handled.Count == 1, "the handler to run once its ack left");
         Assert.False(LoggedAckNotSent);
     }
@@ -56,17 +63,17 @@ public sealed class EventDispatcherAckTests : IDisposable
         // First delivery on a socket that is dying (its ack will fail); the redelivery (or the duplicate) arrives on
         // the other socket of a reconnect hand-over while the first still waits, and its ack is sent. The server has
         // the event as acked, so the event must be handled, once.
-        var firstAck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var secondAck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _dispatcher.DispatchAsync(Delivery(), firstAck.Task);
-        await _dispatcher.DispatchAsync(Delivery(), secondAck.Task);
+        EventDelivery firstAck = Delivery();
+        EventDelivery secondAck = Delivery();
+        await _dispatcher.DispatchAsync(firstAck);
+        await _dispatcher.DispatchAsync(secondAck);
 
-        secondAck.SetResult(true);
-        firstAck.SetResult(false);
+        Assert.True(secondAck.TrySettle(true));
+        Assert.True(firstAck.TrySettle(false));
         await EmulatorTestHost.WaitUntilAsync(() => _handled.Count == 1, "the event to be handled through the second delivery's ack");
 
         // A later redelivery is a duplicate.
-        await _dispatcher.DispatchAsync(Delivery(), Task.FromResult(true));
+        await _dispatcher.DispatchAsync(Delivered(ackSent: true));
         await Task.Delay(50);
         Assert.Single(_handled);
         Assert.False(LoggedAckNotSent);
@@ -75,20 +82,20 @@ public sealed class EventDispatcherAckTests : IDisposable
     [Fact]
     public async Task When_no_deliverys_ack_was_sent_the_event_waits_for_its_next_delivery()
     {
-        var firstAck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var secondAck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _dispatcher.DispatchAsync(Delivery(), firstAck.Task);
-        await _dispatcher.DispatchAsync(Delivery(), secondAck.Task);
+        EventDelivery firstAck = Delivery();
+        EventDelivery secondAck = Delivery();
+        await _dispatcher.DispatchAsync(firstAck);
+        await _dispatcher.DispatchAsync(secondAck);
 
-        firstAck.SetResult(false);
+        Assert.True(firstAck.TrySettle(false));
         await Task.Delay(50);
         Assert.Empty(_handled); // the second delivery's ack is still open: no decision yet
-        secondAck.SetResult(false);
+        Assert.True(secondAck.TrySettle(false));
         await EmulatorTestHost.WaitUntilAsync(() => LoggedAckNotSent, "the ack-not-sent log");
         Assert.Empty(_handled);
 
         // Neither ack reached the server: it redelivers, and that delivery is handled.
-        await _dispatcher.DispatchAsync(Delivery(), Task.FromResult(true));
+        await _dispatcher.DispatchAsync(Delivered(ackSent: true));
         await EmulatorTestHost.WaitUntilAsync(() => _handled.Count == 1, "the redelivery to be handled");
         Assert.Single(_logs.Entries, e => e.Message.StartsWith("ack not sent", StringComparison.Ordinal));
     }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 using MitiAgent.Diagnostics;
+using MitiAgent.Gateway;
 using MitiAgent.Internal;
 using MitiAgent.Logging;
 
@@ -47,7 +48,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     private readonly int _queueCapacity;
     private readonly int _overloadConcurrency;
     private readonly int _cancelCapacity;
-    private readonly Channel<WorkItem> _cancels;
+    private readonly Channel<EventDelivery> _cancels;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _reportedMissing = new(StringComparer.Ordinal);
@@ -55,13 +56,13 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     // Accepted events whose ack has not settled yet, by id; with _seen's claim, guarded by _ackGate (taken before
     // _seen's own lock), so a delivery either joins the waiting one or, once that gave up, claims the id afresh.
     private readonly object _ackGate = new();
-    private readonly Dictionary<string, WorkItem> _awaitingAck = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EventDelivery> _awaitingAck = new(StringComparer.Ordinal);
     private readonly Task _cancelLoop;
     private readonly Task[] _workers;
 
     // The worker pool's state, all guarded by _gate.
     private readonly object _gate = new();
-    private readonly Queue<WorkItem> _queue = new();
+    private readonly Queue<EventDelivery> _queue = new();
     private readonly Stack<IdleWorker> _idle = new();
     private TaskCompletionSource? _workerMoved;
     private int _starting;
@@ -84,7 +85,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         _queueCapacity = options.HandlerQueueCapacity;
         _overloadConcurrency = options.OverloadConcurrency;
         _cancelCapacity = options.CancelQueueCapacity;
-        _cancels = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.CancelQueueCapacity)
+        _cancels = Channel.CreateBounded<EventDelivery>(new BoundedChannelOptions(options.CancelQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; nothing waits
@@ -131,20 +132,19 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     /// Hands an event to a handler. Called from the reader loop; never runs user code. Completes at once unless the
     /// handler queue is full while a worker is about to take the next event: then the reader waits for it.
     /// </summary>
-    /// <param name="agentEvent">The parsed event.</param>
-    /// <param name="acked">
-    /// Completes with <see langword="true"/> once the event's ack frame reached the socket, or <see langword="false"/>
-    /// when it never will (the socket ended first). The handler waits for it without a deadline of its own.
+    /// <param name="item">
+    /// The parsed event and its ack, which settles as sent once the ack frame reached the socket, or as not sent when it
+    /// never will (the socket ended first). The handler waits for it without a deadline of its own.
     /// </param>
-    public ValueTask DispatchAsync(AgentEvent agentEvent, Task<bool> acked)
+    public ValueTask DispatchAsync(EventDelivery item)
     {
-        WorkItem item;
+        AgentEvent agentEvent = item.Event;
         lock (_ackGate)
         {
-            if (_awaitingAck.TryGetValue(agentEvent.EventId, out WorkItem? waiting))
+            if (_awaitingAck.TryGetValue(agentEvent.EventId, out EventDelivery? waiting))
             {
                 // An earlier delivery still waits for its ack: this one's ack counts for it should that one fail.
-                (waiting.OtherAcks ??= []).Add(acked);
+                (waiting.OtherAcks ??= []).Add(item);
                 ReportDuplicate(agentEvent);
                 return default;
             }
@@ -155,7 +155,6 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
                 return default;
             }
 
-            item = new WorkItem(agentEvent, acked);
             _awaitingAck.Add(agentEvent.EventId, item);
         }
 
@@ -188,7 +187,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         }
     }
 
-    private ValueTask DispatchMessageAsync(WorkItem item)
+    private ValueTask DispatchMessageAsync(EventDelivery item)
     {
         var kind = item.Event is GroupAtEvent ? MitiHandlerKinds.GroupAt : MitiHandlerKinds.Message;
         if ((_handler.HandledKinds & kind) == 0)
@@ -209,7 +208,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     }
 
     /// <summary>The queue is full but not every worker runs a handler yet: wait until one moves, then try again.</summary>
-    private async ValueTask WaitToAdmitAsync(WorkItem item, Task workerMoved)
+    private async ValueTask WaitToAdmitAsync(EventDelivery item, Task workerMoved)
     {
         Admission admission;
         do
@@ -222,7 +221,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         HandleAdmission(item, admission);
     }
 
-    private Admission TryAdmit(WorkItem item, out Task? workerMoved)
+    private Admission TryAdmit(EventDelivery item, out Task? workerMoved)
     {
         workerMoved = null;
         IdleWorker? idle;
@@ -259,7 +258,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     }
 
     /// <summary>Acts on a final admission: nothing when admitted, else the overload handler, a drop, or a shutdown drop.</summary>
-    private void HandleAdmission(WorkItem item, Admission admission)
+    private void HandleAdmission(EventDelivery item, Admission admission)
     {
         MessageEvent message = (MessageEvent)item.Event;
         if (admission == Admission.Admitted)
@@ -318,7 +317,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         var idle = new IdleWorker(); // one per worker, reused for every wait (not a TaskCompletionSource per event)
         while (true)
         {
-            WorkItem? item;
+            EventDelivery? item;
             IdleWorker? handoff = null;
             lock (_gate)
             {
@@ -349,14 +348,19 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             }
 
             // The ack wait inlined: awaited in this long-lived loop, the common case needs no state machine of its own.
+            ValueTask<bool> ackWait = item!.WaitAsync();
             bool acked;
-            try
+            if (ackWait.IsCompleted)
             {
-                acked = await item!.Acked.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                acked = ackWait.Result;
             }
-            catch (OperationCanceledException)
+            else
             {
-                acked = false; // stopping: the pool is closed, the event is left for its redelivery
+                // Stopping settles the pending ack as not sent: the pool is closed, the event is left for its redelivery.
+                using (SettleOnShutdown(item))
+                {
+                    acked = await ackWait.ConfigureAwait(false);
+                }
             }
 
             acked = await SettleAckAsync(item!, acked).ConfigureAwait(false);
@@ -395,32 +399,45 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     /// see the class remarks). When it was not sent, the event is left for its redelivery: its id is released so the
     /// next delivery is handled.
     /// </summary>
-    private async Task<bool> WaitForAckAsync(WorkItem item)
+    private async Task<bool> WaitForAckAsync(EventDelivery item)
     {
-        bool sent;
-        try
-        {
-            sent = await item.Acked.WaitAsync(_shutdown.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            sent = false;
-        }
-
+        bool sent = await WaitSettledAsync(item).ConfigureAwait(false);
         return await SettleAckAsync(item, sent).ConfigureAwait(false);
     }
+
+    /// <summary>Waits for <paramref name="ack"/> to settle; stopping settles it as not sent (see <see cref="SettleOnShutdown"/>).</summary>
+    private async ValueTask<bool> WaitSettledAsync(EventAck ack)
+    {
+        ValueTask<bool> wait = ack.WaitAsync();
+        if (wait.IsCompleted)
+        {
+            return wait.Result;
+        }
+
+        using (SettleOnShutdown(ack))
+        {
+            return await wait.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// While a pending ack is awaited: stopping settles it as not sent, which ends the wait. A registration on the
+    /// shutdown token (its nodes are reused) instead of a cancellable wrapper task per ack wait.
+    /// </summary>
+    private CancellationTokenRegistration SettleOnShutdown(EventAck ack) =>
+        _shutdown.Token.UnsafeRegister(static state => ((EventAck)state!).TrySettle(false), ack);
 
     /// <summary>
     /// Decides whether an event whose first ack settled as <paramref name="sent"/> is handled: it is when that ack or
     /// the ack of any later delivery of the same id (which came while this one waited) reached the socket. Otherwise
     /// logs it and releases the id, so the next delivery is handled. Completes synchronously when the first ack was sent.
     /// </summary>
-    private async Task<bool> SettleAckAsync(WorkItem item, bool sent)
+    private async Task<bool> SettleAckAsync(EventDelivery item, bool sent)
     {
         string eventId = item.Event.EventId;
         while (true)
         {
-            Task<bool>? other = null;
+            EventAck? other = null;
             lock (_ackGate)
             {
                 if (!sent && item.OtherAcks is { Count: > 0 } others)
@@ -430,7 +447,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
                 }
                 else
                 {
-                    if (_awaitingAck.TryGetValue(eventId, out WorkItem? current) && ReferenceEquals(current, item))
+                    if (_awaitingAck.TryGetValue(eventId, out EventDelivery? current) && ReferenceEquals(current, item))
                     {
                         _awaitingAck.Remove(eventId);
                     }
@@ -447,14 +464,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
                 break;
             }
 
-            try
-            {
-                sent = await other.WaitAsync(_shutdown.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                sent = false;
-            }
+            sent = await WaitSettledAsync(other).ConfigureAwait(false);
         }
 
         if (!sent)
@@ -465,7 +475,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         return sent;
     }
 
-    private void DispatchCancel(WorkItem item)
+    private void DispatchCancel(EventDelivery item)
     {
         var cancel = (CancelEvent)item.Event;
 
@@ -498,7 +508,7 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         }
     }
 
-    private async Task RunOverloadAsync(WorkItem item)
+    private async Task RunOverloadAsync(EventDelivery item)
     {
         try
         {
@@ -767,9 +777,9 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     }
 
     /// <summary>Takes no more events, ends the idle workers and returns the events still queued.</summary>
-    private List<WorkItem> ClosePool()
+    private List<EventDelivery> ClosePool()
     {
-        List<WorkItem> leftover;
+        List<EventDelivery> leftover;
         List<IdleWorker> idle;
         lock (_gate)
         {
@@ -816,32 +826,21 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         _shutdown.Dispose();
     }
 
-    /// <summary>An accepted event and the ack that must reach the socket before its handler starts.</summary>
-    private sealed class WorkItem(AgentEvent agentEvent, Task<bool> acked)
-    {
-        public AgentEvent Event { get; } = agentEvent;
-
-        public Task<bool> Acked { get; } = acked;
-
-        /// <summary>The acks of later deliveries of the same id that came while this one waited (guarded by _ackGate).</summary>
-        public List<Task<bool>>? OtherAcks { get; set; }
-    }
-
     /// <summary>
     /// An idle worker's wait for its next event: a reusable value-task source. Each wait is handed exactly one item
     /// (or <see langword="null"/> when the pool closes) by whoever popped the worker from <see cref="_idle"/>.
     /// </summary>
-    private sealed class IdleWorker : IValueTaskSource<WorkItem?>
+    private sealed class IdleWorker : IValueTaskSource<EventDelivery?>
     {
-        private ManualResetValueTaskSourceCore<WorkItem?> _core = new() { RunContinuationsAsynchronously = true };
+        private ManualResetValueTaskSourceCore<EventDelivery?> _core = new() { RunContinuationsAsynchronously = true };
 
         /// <summary>The wait; call before or after being pushed to <see cref="_idle"/>, await once.</summary>
-        public ValueTask<WorkItem?> WaitAsync() => new(this, _core.Version);
+        public ValueTask<EventDelivery?> WaitAsync() => new(this, _core.Version);
 
         /// <summary>Ends the current wait with <paramref name="item"/>.</summary>
-        public void Hand(WorkItem? item) => _core.SetResult(item);
+        public void Hand(EventDelivery? item) => _core.SetResult(item);
 
-        public WorkItem? GetResult(short token)
+        public EventDelivery? GetResult(short token)
         {
             try
             {

@@ -50,8 +50,18 @@ internal sealed class EventIntake : IGatewayFrameHandler
         var result = AgentEvent.FromUtf8Json(utf8Frame, _replies);
 
         // Spec §4.2: acked on receipt (also duplicates, unknown types and malformed events with an id); the
-        // dispatcher starts no handler before this ack reached the socket.
-        Task<bool> acked = result.EventId is { } eventId ? socket.SendAckAsync(eventId) : GatewaySocket.AckNotSent;
+        // dispatcher starts no handler before this ack reached the socket. A parsed event's delivery is its ack.
+        EventDelivery? delivery = null;
+        if (result.Status == EventParseStatus.Ok)
+        {
+            delivery = new EventDelivery(result.Event!);
+            socket.SendAck(delivery);
+        }
+        else if (result.EventId is { } eventId)
+        {
+            socket.SendAck(eventId);
+        }
+
         _metrics.EventReceived(result.EventType);
         switch (result.Status)
         {
@@ -63,8 +73,8 @@ internal sealed class EventIntake : IGatewayFrameHandler
                 }
 
                 return _claims is null
-                    ? _dispatcher.DispatchAsync(result.Event!, acked)
-                    : _claims.ClaimThenDispatchAsync(_dispatcher, result.Event!, acked);
+                    ? _dispatcher.DispatchAsync(delivery!)
+                    : _claims.ClaimThenDispatchAsync(_dispatcher, delivery!);
             case EventParseStatus.UnknownType:
                 GatewayLog.EventReceived(_log, result.EventType!, result.EventId!);
                 _dispatcher.ReportNoHandler(result.EventType!);

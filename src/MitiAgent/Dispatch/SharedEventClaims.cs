@@ -16,7 +16,6 @@ internal sealed class SharedEventClaims
     /// <summary>How long one claim may take before the event is handled without it.</summary>
     internal static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly Task<bool> NotAcked = Task.FromResult(false);
     private readonly IEventDeduplicationStore _store;
     private readonly string _appId;
     private readonly TimeSpan _window;
@@ -52,11 +51,12 @@ internal sealed class SharedEventClaims
     /// settles every ack at the latest when it ends, and an ack given up on but sent later would leave the server with
     /// an acked event that nobody handles.
     /// </summary>
-    public async ValueTask ClaimThenDispatchAsync(EventDispatcher dispatcher, AgentEvent agentEvent, Task<bool> acked)
+    public async ValueTask ClaimThenDispatchAsync(EventDispatcher dispatcher, EventDelivery delivery)
     {
-        if (!await acked.ConfigureAwait(false))
+        AgentEvent agentEvent = delivery.Event;
+        if (!await delivery.WaitAsync().ConfigureAwait(false))
         {
-            await dispatcher.DispatchAsync(agentEvent, NotAcked).ConfigureAwait(false);
+            await dispatcher.DispatchAsync(delivery).ConfigureAwait(false); // settled as not sent
             return;
         }
 
@@ -75,7 +75,7 @@ internal sealed class SharedEventClaims
             return;
         }
 
-        await dispatcher.DispatchAsync(agentEvent, acked).ConfigureAwait(false);
+        await dispatcher.DispatchAsync(delivery).ConfigureAwait(false);
     }
 
     private async ValueTask ReleaseAsync(string eventId)

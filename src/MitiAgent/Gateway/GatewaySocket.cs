@@ -50,9 +50,6 @@ internal sealed class GatewaySocket : IAsyncDisposable
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>The answer of <see cref="SendAckAsync"/> for an ack that will never be written.</summary>
-    internal static readonly Task<bool> AckNotSent = Task.FromResult(false);
-
     private readonly ClientWebSocket _ws;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -60,7 +57,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private readonly Channel<byte[]?> _outbound = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
 
     // Acks jump the queue: the writer sends every waiting ack before the next frame of _outbound (spec §4.2).
-    private readonly ConcurrentQueue<PendingAck> _acks = new();
+    private readonly ConcurrentQueue<EventAck> _acks = new();
     private readonly Func<ReadOnlyMemory<byte>, ValueTask>? _beforeSend;
     private readonly TaskCompletionSource<GatewayCloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> _reconnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -194,27 +191,32 @@ internal sealed class GatewaySocket : IAsyncDisposable
 
     /// <summary>
     /// Queues the ack of an event ahead of every other waiting frame (spec §4.2: on receipt, before the handler runs).
+    /// <paramref name="ack"/> settles as sent once the ack frame was handed to the socket (<c>SendAsync</c> completed),
+    /// or as not sent when the socket ended first (the server will redeliver the event).
     /// </summary>
-    /// <returns>
-    /// Completes with <see langword="true"/> once the ack frame was handed to the socket (<c>SendAsync</c> completed), or
-    /// with <see langword="false"/> when the socket ended first (the server will redeliver the event).
-    /// </returns>
-    public Task<bool> SendAckAsync(string eventId)
+    public void SendAck(EventAck ack)
     {
         if (_completion.Task.IsCompleted)
         {
-            return AckNotSent;
+            ack.TrySettle(false);
+            return;
         }
 
-        var pending = new PendingAck(RentAck(eventId));
-        _acks.Enqueue(pending);
+        _acks.Enqueue(ack);
         if (!_outbound.Writer.TryWrite(null))
         {
             // The writer has stopped (it may have stopped after its last look at the queue): nothing will send it.
             FailPendingAcks();
         }
+    }
 
-        return pending.Task;
+    /// <summary>Queues the ack of an event that goes to no dispatcher (see <see cref="SendAck(EventAck)"/>).</summary>
+    /// <returns>The ack, to await whether it was sent.</returns>
+    public EventAck SendAck(string eventId)
+    {
+        var ack = new EventAck(eventId);
+        SendAck(ack);
+        return ack;
     }
 
     /// <summary>
@@ -375,18 +377,21 @@ internal sealed class GatewaySocket : IAsyncDisposable
         {
             await foreach (byte[]? frame in _outbound.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                while (_acks.TryDequeue(out PendingAck? ack))
+                while (_acks.TryDequeue(out EventAck? ack))
                 {
+                    // Written here, from the id, into a pooled buffer: the ack itself carries no frame.
+                    ArraySegment<byte> ackFrame = RentAck(ack.EventId);
                     bool sent = false;
                     try
                     {
-                        await SendFrameAsync(ack.Frame).ConfigureAwait(false);
+                        await SendFrameAsync(ackFrame).ConfigureAwait(false);
                         sent = true;
                     }
                     finally
                     {
                         // True only once SendAsync completed; a failed send says "not sent".
-                        ack.Complete(sent);
+                        ReturnAck(ackFrame);
+                        ack.TrySettle(sent);
                     }
                 }
 
@@ -420,9 +425,9 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// <summary>Completes every ack still waiting with "not sent" (the socket ended).</summary>
     private void FailPendingAcks()
     {
-        while (_acks.TryDequeue(out PendingAck? ack))
+        while (_acks.TryDequeue(out EventAck? ack))
         {
-            ack.Complete(false);
+            ack.TrySettle(false);
         }
     }
 
@@ -490,19 +495,6 @@ internal sealed class GatewaySocket : IAsyncDisposable
             _pingTimer?.Dispose();
             _livenessTimer?.Dispose();
             _ws.Dispose();
-        }
-    }
-
-    /// <summary>An ack frame waiting for the writer; its task says whether it reached the socket.</summary>
-    private sealed class PendingAck(ArraySegment<byte> frame) : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public ReadOnlyMemory<byte> Frame => frame;
-
-        /// <summary>Says whether the ack reached the socket and gives its buffer back (called once, after the send).</summary>
-        public void Complete(bool sent)
-        {
-            ReturnAck(frame);
-            TrySetResult(sent);
         }
     }
 }

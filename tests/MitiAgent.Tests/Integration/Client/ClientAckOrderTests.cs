@@ -129,10 +129,10 @@ public sealed class ClientAckOrderTests
             Assert.True(socket.TrySend(big));
         }
 
-        Task<bool> acked = socket.SendAckAsync("evt-priority");
+        EventAck acked = socket.SendAck("evt-priority");
         holdFirst.SetResult();
 
-        Assert.True(await acked.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await acked.WaitAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         await EmulatorTestHost.WaitUntilAsync(() => order.Count == 5, "all frames written");
         Assert.Equal(["frame", "ack", "frame", "frame", "frame"], order);
     }
