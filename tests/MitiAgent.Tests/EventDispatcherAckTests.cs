@@ -99,4 +99,22 @@ public sealed class EventDispatcherAckTests : IDisposable
         await EmulatorTestHost.WaitUntilAsync(() => _handled.Count == 1, "the redelivery to be handled");
         Assert.Single(_logs.Entries, e => e.Message.StartsWith("ack not sent", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Stopping_ends_the_wait_for_an_ack_that_never_settles()
+    {
+        // The socket neither sends nor fails the second delivery's ack (a stuck writer) while the worker waits for it:
+        // the wait ends when the dispatcher stops (the ack counts as not sent), so draining returns and nothing runs.
+        EventDelivery first = Delivery();
+        EventDelivery second = Delivery();
+        await _dispatcher.DispatchAsync(first);
+        await _dispatcher.DispatchAsync(second);
+        Assert.True(first.TrySettle(false)); // the worker moves on to the second delivery's ack
+        await Task.Delay(50);
+
+        await _dispatcher.DrainAsync(TimeSpan.Zero, _time, static () => 0).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(await second.WaitAsync());
+        Assert.False(second.TrySettle(true)); // settled once: a send after stopping changes nothing
+        Assert.Empty(_handled);
+    }
 }
