@@ -69,7 +69,6 @@ public class WireNamesTests
     [InlineData("Paths.SendMessage", WireNames.Paths.SendMessage, "/agent/v1/messages/send")]
     [InlineData("DefaultBaseUrl", WireNames.DefaultBaseUrl, "https://www.miti.chat/chat")]
     [InlineData("BaseUrlEnvironmentVariable", WireNames.BaseUrlEnvironmentVariable, "MITI_API_BASE_URL")]
-    [InlineData("LocalDevelopmentBaseUrl", WireNames.LocalDevelopmentBaseUrl, "http://localhost:10006/chat")]
     [InlineData("EventTypes.MessageReceive", WireNames.EventTypes.MessageReceive, "im.message.receive")]
     [InlineData("EventTypes.GroupAt", WireNames.EventTypes.GroupAt, "im.message.group_at")]
     [InlineData("EventTypes.AssistantCancel", WireNames.EventTypes.AssistantCancel, "assistant.cancel")]
