@@ -127,6 +127,9 @@ public sealed class ClientStartupTests
         await using var client = host.CreateClient(o => o.StartupTimeout = TimeSpan.FromSeconds(20));
         var start = client.StartAsync(new TestHandler());
 
+        // The clock may only run once a failure exists to be named: 40 steps of 500 ms take ~0.2 s of real time, less
+        // than one token request may take on a loaded machine (the timeout then named no HTTP failure at all).
+        await EmulatorTestHost.WaitUntilAsync(() => host.Logged("could not get an access token (HTTP 503)"), "the first 503 seen by the client");
         await host.AdvanceUntilAsync(() => start.IsCompleted, Step, "startup timeout");
         var error = await Assert.ThrowsAsync<TimeoutException>(() => start);
         Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);
