@@ -84,6 +84,8 @@ public sealed class ClientDispatchTests
         host.Time.Advance(TimeSpan.FromSeconds(5));
         await EmulatorTestHost.WaitUntilAsync(() => host.Emulator.EventAcks.Count(a => a.EventId == redelivered.EventId) == 2, "second ack");
 
+        // Acks come before handlers: wait for both handlers, then give a wrongly dispatched copy time to run too.
+        await EmulatorTestHost.WaitUntilAsync(() => calls.ContainsKey(twice.EventId) && calls.ContainsKey(redelivered.EventId), "both events handled");
         await Task.Delay(100);
         Assert.Equal(1, calls[twice.EventId]);
         Assert.Equal(1, calls[redelivered.EventId]);
