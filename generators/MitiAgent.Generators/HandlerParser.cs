@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MitiAgent.Shared;
 
 namespace MitiAgent.Generators
@@ -48,7 +49,7 @@ namespace MitiAgent.Generators
             }
 
             // The same rules the analyzers report (generators/Shared/HandlerRules.cs): wire only what they accept.
-            HandlerClassification classification = HandlerRules.Classify(method, types, cancellationToken);
+            HandlerClassification classification = HandlerRules.Classify(method, context.TargetNode as MethodDeclarationSyntax, types, cancellationToken);
             if (classification.Signature is not { } signature)
             {
                 return null;
@@ -67,14 +68,18 @@ namespace MitiAgent.Generators
             // A typed event (MessageEvent<T>/GroupAtEvent<T>) names its content type; one the content rules reject
             // (MITI0011/MITI0012, reported by ContentTypeAnalyzer) is not wired.
             string? contentType = null;
-            foreach (IParameterSymbol parameter in method.Parameters)
+            if (kind is HandlerKind.Message or HandlerKind.GroupAt)
             {
-                if (!ContentTypeParser.TryReadTypedEvent(parameter.Type, kind, msgType, method.ContainingType, compilation, out string? typedContent))
+                // Only these kinds take a typed event; the public Parameters array is a new one on every access.
+                foreach (IParameterSymbol parameter in method.Parameters)
                 {
-                    return null;
-                }
+                    if (!ContentTypeParser.TryReadTypedEvent(parameter.Type, kind, msgType, method.ContainingType, compilation, out string? typedContent))
+                    {
+                        return null;
+                    }
 
-                contentType ??= typedContent;
+                    contentType ??= typedContent;
+                }
             }
 
             AgentTypeModel? agent = AgentTypes
