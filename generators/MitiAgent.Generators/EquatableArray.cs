@@ -34,6 +34,14 @@ namespace MitiAgent.Generators
 
         public static EquatableArray<T> Empty => new(Array.Empty<T>());
 
+        /// <summary>A copy of <paramref name="items"/>, without boxing it as the <see cref="IEnumerable{T}"/> constructor would.</summary>
+        public static EquatableArray<T> Of(ImmutableArray<T> items)
+        {
+            var copy = new T[items.Length];
+            items.CopyTo(copy);
+            return new EquatableArray<T>(copy);
+        }
+
         public int Count => _items?.Length ?? 0;
 
         public T this[int index] => (_items ?? Array.Empty<T>())[index];

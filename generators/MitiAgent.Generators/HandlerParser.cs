@@ -49,14 +49,14 @@ namespace MitiAgent.Generators
             }
 
             // The same rules the analyzers report (generators/Shared/HandlerRules.cs): wire only what they accept.
-            HandlerClassification classification = HandlerRules.Classify(method, context.TargetNode as MethodDeclarationSyntax, types, cancellationToken);
-            if (classification.Signature is not { } signature)
+            HandlerSignature? signature = HandlerRules.SignatureOf(method, context.TargetNode as MethodDeclarationSyntax, types, out var attributes, cancellationToken);
+            if (signature is null)
             {
                 return null;
             }
 
             string? msgType = null;
-            foreach (HandlerAttributeInfo attribute in classification.Attributes)
+            foreach (HandlerAttributeInfo attribute in attributes)
             {
                 if (attribute.Kind == kind)
                 {
@@ -96,7 +96,7 @@ namespace MitiAgent.Generators
                 msgType,
                 signature.IsStatic,
                 signature.Return,
-                new EquatableArray<HandlerArgument>(signature.Arguments),
+                EquatableArray<HandlerArgument>.Of(signature.Arguments),
                 contentType);
             return new HandlerModel(agent, handler);
         }

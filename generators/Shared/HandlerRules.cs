@@ -170,20 +170,46 @@ namespace MitiAgent.Shared
         /// </summary>
         public static HandlerClassification Classify(IMethodSymbol method, MethodDeclarationSyntax? declaration, KnownTypes types, CancellationToken cancellationToken)
         {
-            ImmutableArray<HandlerAttributeInfo> attributes = GetHandlerAttributes(method, types);
-            List<HandlerProblem> problems = t_problems ?? new List<HandlerProblem>();
+            HandlerSignature? signature = Judge(method, declaration, types, keepProblems: true, out ImmutableArray<HandlerAttributeInfo> attributes, out ImmutableArray<HandlerProblem> problems, cancellationToken);
+            return new HandlerClassification(attributes, signature, problems);
+        }
+
+        /// <summary>
+        /// The generator's question, the same verdict as <see cref="Classify(IMethodSymbol, MethodDeclarationSyntax?, KnownTypes, CancellationToken)"/>
+        /// without its problems or the classification object (asked for every handler of every compilation): the
+        /// signature when every rule holds, otherwise <see langword="null"/>.
+        /// </summary>
+        public static HandlerSignature? SignatureOf(
+            IMethodSymbol method,
+            MethodDeclarationSyntax? declaration,
+            KnownTypes types,
+            out ImmutableArray<HandlerAttributeInfo> attributes,
+            CancellationToken cancellationToken) =>
+            Judge(method, declaration, types, keepProblems: false, out attributes, out _, cancellationToken);
+
+        private static HandlerSignature? Judge(
+            IMethodSymbol method,
+            MethodDeclarationSyntax? declaration,
+            KnownTypes types,
+            bool keepProblems,
+            out ImmutableArray<HandlerAttributeInfo> attributes,
+            out ImmutableArray<HandlerProblem> problems,
+            CancellationToken cancellationToken)
+        {
+            attributes = GetHandlerAttributes(method, types);
+            List<HandlerProblem> found = t_problems ?? new List<HandlerProblem>();
             t_problems = null;
             try
             {
-                HandlerSignature? signature = ClassifyCore(method, declaration, attributes, types, problems, cancellationToken);
-                return problems.Count == 0 && signature is not null
-                    ? new HandlerClassification(attributes, signature, ImmutableArray<HandlerProblem>.Empty)
-                    : new HandlerClassification(attributes, null, problems.ToImmutableArray());
+                HandlerSignature? signature = ClassifyCore(method, declaration, attributes, types, found, cancellationToken);
+                bool valid = found.Count == 0 && signature is not null;
+                problems = valid || !keepProblems ? ImmutableArray<HandlerProblem>.Empty : found.ToImmutableArray();
+                return valid ? signature : null;
             }
             finally
             {
-                problems.Clear();
-                t_problems = problems;
+                found.Clear();
+                t_problems = found;
             }
         }
 
