@@ -75,6 +75,12 @@ public sealed class IncrementalityTests
         var transforms = result.TrackedSteps[TrackingNames.MessageHandlers].SelectMany(s => s.Outputs).ToArray();
         Assert.Equal(100, transforms.Length);
         AssertAllOutputs(result, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+
+        // The one step fed by every handler, the merge (which also drops invalid handlers), finds the same model of all
+        // 100 handlers: nothing downstream of it re-runs.
+        var merged = Assert.Single(result.TrackedSteps[TrackingNames.AllHandlers].SelectMany(s => s.Outputs));
+        Assert.True(merged.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "merged handlers: " + merged.Reason);
+        Assert.Equal(100, ((EquatableArray<HandlerModel>)merged.Value).Count);
         Assert.Equal(10, AgentOutputs(result).Length);
         var emitted = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToArray();
         Assert.Equal(10, emitted.Length);
