@@ -32,7 +32,7 @@ public sealed class HandlerRulesReuseTests
         """;
 
     [Fact]
-    public void VerdictsDoNotCarryProblemsOverFromAnEarlierMethod()
+    public void Verdicts_do_not_carry_problems_over_from_an_earlier_method()
     {
         (IMethodSymbol broken, IMethodSymbol valid, IMethodSymbol alsoBroken, _, KnownTypes types) = Methods();
 
@@ -51,7 +51,7 @@ public sealed class HandlerRulesReuseTests
     }
 
     [Fact]
-    public void GivenDeclarationGivesTheSameVerdict()
+    public void Given_declaration_gives_the_same_verdict()
     {
         (IMethodSymbol broken, IMethodSymbol valid, IMethodSymbol alsoBroken, Func<IMethodSymbol, MethodDeclarationSyntax> declarationOf, KnownTypes types) = Methods();
 
