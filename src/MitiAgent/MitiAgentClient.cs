@@ -67,7 +67,7 @@ public sealed class MitiAgentClient : IAsyncDisposable
         _http = MitiHttpClient.Create(httpMessageHandler);
         _tokens = new TokenManager(_endpoints, _appId, appSecret, _http, _time, _log.Auth, metrics: _metrics);
         _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries, metrics: _metrics);
-        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, _time, _log.Gateway, _metrics, SetState, () => _run?.Gateway);
+        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, options.MaxInboundFrameBytes, _time, _log.Gateway, _metrics, SetState, () => _run?.Gateway);
         _terminalFrames = new TerminalFrameSender(() => _run?.Gateway, _time, _log.Message, _metrics);
         _replies = new GatewayReplyTransport(_rest, _terminalFrames, () => _run?.Gateway, _time, options.StreamDeltaInterval, _log.Message);
 
