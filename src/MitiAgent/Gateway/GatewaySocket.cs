@@ -307,7 +307,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
                 Memory<byte> memory = buffer.GetMemory(4096);
                 if (!discarding)
                 {
-                    memory = memory[..Math.Min(memory.Length, _maxFrameBytes + 1 - buffer.WrittenCount)];
+                    memory = memory[..(int)Math.Min(memory.Length, (long)_maxFrameBytes + 1 - buffer.WrittenCount)];
                 }
 
                 var result = await _ws.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
@@ -368,6 +368,13 @@ internal sealed class GatewaySocket : IAsyncDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or TimeoutException)
         {
+            Finish(new GatewayCloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription, _livenessExpired, ex));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything else is a bug, but the socket must still end: a reader that died without Finish left CloseAsync
+            // (and so StopAsync) waiting for Completion forever. The loop logs it as a lost connection and redials.
+            _ws.Abort();
             Finish(new GatewayCloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription, _livenessExpired, ex));
         }
     }
