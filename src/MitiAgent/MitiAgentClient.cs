@@ -66,7 +66,7 @@ public sealed class MitiAgentClient : IAsyncDisposable
         _tokens = new TokenManager(_endpoints, _appId, appSecret, _http, _time, _log.Auth, metrics: _metrics);
         _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries, metrics: _metrics);
         _lifecycle = new ClientLifecycle(options, _time, (previous, state, error) => StateChanged?.Invoke(this, new MitiStateChangedEventArgs(previous, state, error)));
-        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, _time, _log.Gateway, _metrics, _lifecycle.SetState, () => _lifecycle.Gateway);
+        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, options.MaxInboundFrameBytes, _time, _log.Gateway, _metrics, _lifecycle.SetState, () => _lifecycle.Gateway);
         _terminalFrames = new TerminalFrameSender(() => _lifecycle.Gateway, _time, _log.Message, _metrics);
         _replies = new GatewayReplyTransport(_rest, _terminalFrames, () => _lifecycle.Gateway, _time, options.StreamDeltaInterval, _log.Message);
     }

@@ -37,6 +37,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     internal const string HandlerErrorCode = "handler_error";
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How long cancelled handlers get to return before the stop goes on without them (on the SDK's clock): half a
+    /// second keeps <c>StopAsync</c> within <see cref="MitiAgentOptions.ShutdownTimeout"/> + 1 s whatever a handler does.
+    /// </summary>
+    internal static readonly TimeSpan CancelGrace = TimeSpan.FromMilliseconds(500);
     private readonly IMitiAgentHandler _handler;
     private readonly MitiAgentClient? _client;
     private readonly ILogger _log;
@@ -700,7 +706,8 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     /// <summary>
     /// Stops taking events, waits for running handlers and queued cancels until <paramref name="timeout"/> has passed
     /// on <paramref name="time"/> or <paramref name="abandon"/> is cancelled, then cancels what still runs and waits
-    /// for it to return.
+    /// for it to return — at most <see cref="CancelGrace"/>: a handler that ignores its token is left running (logged)
+    /// rather than holding the stop forever.
     /// </summary>
     /// <returns>The number of handlers that had to be cancelled.</returns>
     public async Task<int> DrainAsync(TimeSpan timeout, TimeProvider time, Func<int> extraBusy, CancellationToken abandon = default)
@@ -756,9 +763,26 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             }
         }
 
-        while (Busy > 0)
+        using (var grace = new CancellationTokenSource(CancelGrace, time))
         {
-            await Task.Delay(PollInterval).ConfigureAwait(false);
+            try
+            {
+                while (Busy > 0)
+                {
+                    await Task.Delay(PollInterval, grace.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Some handlers ignore their token: nothing can end them, so the stop goes on without them.
+            }
+        }
+
+        int stuck = Busy;
+        if (stuck > 0)
+        {
+            GatewayLog.HandlersAbandoned(_log, stuck, (long)CancelGrace.TotalMilliseconds);
+            return cancelled; // their workers (or the cancel loop) end when the handlers return, if ever
         }
 
         await _cancelLoop.ConfigureAwait(false);

@@ -176,7 +176,13 @@ public sealed class SecretScanTests
             printed.Enqueue(bad);
         }
 
-        await client.StopAsync();
+        // The stop drains on the fake clock: a handler may still be waiting out the 429 pause on it (its cancel can
+        // arrive before its run is registered), so the clock must move until the stop returns.
+        await WithClockAsync(host, async () =>
+        {
+            await client.StopAsync();
+            return 0;
+        });
         printed.Enqueue(client);
     }
 }
