@@ -58,6 +58,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _reportedMissing = new(StringComparer.Ordinal);
 
+    // Runs cancelled before their handler started (the event queued or waiting for its ack): their handler never
+    // starts. Bounded: the oldest marks are forgotten (a run id is unique, so a stale mark matches nothing).
+    private const int CancelledBeforeStartCapacity = 1024;
+    private readonly ConcurrentDictionary<string, byte> _cancelledBeforeStart = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _cancelledBeforeStartOrder = new();
+
     // Accepted events whose ack has not settled yet, by id; with _seen's claim, guarded by _ackGate (taken before
     // _seen's own lock), so a delivery either joins the waiting one or, once that gave up, claims the id afresh.
     private readonly object _ackGate = new();
@@ -476,16 +482,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         var cancel = (CancelEvent)item.Event;
 
         // Stop the run's handler at once; the [OnCancel] handler itself runs from the bounded queue.
-        if (_runs.TryGetValue(cancel.RunId, out var run))
+        if (!TryCancelRun(cancel.RunId))
         {
-            try
-            {
-                run.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The handler finished in the meantime.
-            }
+            // Its handler has not started (queued, or waiting for its ack): mark the run so it never starts. Checked
+            // again after marking, since a handler registers its run before it looks for the mark (no gap between).
+            MarkCancelledBeforeStart(cancel.RunId);
+            TryCancelRun(cancel.RunId);
         }
 
         if ((_handler.HandledKinds & MitiHandlerKinds.Cancel) == 0)
@@ -501,6 +503,39 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             _metrics.EventDropped(cancel.EventType, MitiMetrics.DropReasons.CancelQueueFull);
             GatewayLog.CancelQueueFull(_log, _cancelCapacity, cancel.EventId, cancel.RunId);
             CompleteUnhandled(cancel.EventId);
+        }
+    }
+
+    private bool TryCancelRun(string runId)
+    {
+        if (!_runs.TryGetValue(runId, out var run))
+        {
+            return false;
+        }
+
+        try
+        {
+            run.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handler finished in the meantime.
+        }
+
+        return true;
+    }
+
+    private void MarkCancelledBeforeStart(string runId)
+    {
+        if (!_cancelledBeforeStart.TryAdd(runId, 0))
+        {
+            return;
+        }
+
+        _cancelledBeforeStartOrder.Enqueue(runId);
+        while (_cancelledBeforeStartOrder.Count > CancelledBeforeStartCapacity && _cancelledBeforeStartOrder.TryDequeue(out string? oldest))
+        {
+            _cancelledBeforeStart.TryRemove(oldest, out _);
         }
     }
 
@@ -535,6 +570,16 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         else if (_shutdown.IsCancellationRequested)
         {
             cts!.Cancel(); // DrainAsync may have looked at _runs before this run was added
+        }
+
+        // Registered first, then the mark looked for: a cancel either finds the run in _runs or left its mark here.
+        if (registered && _cancelledBeforeStart.TryRemove(runId!, out _))
+        {
+            GatewayLog.RunCancelledBeforeStart(_log, message.EventType, message.EventId, runId!);
+            _runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId!, cts!));
+            cts!.Dispose();
+            _seen.Complete(message.EventId);
+            return;
         }
 
         CancellationToken token = cts?.Token ?? _shutdown.Token;

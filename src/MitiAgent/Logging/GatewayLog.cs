@@ -116,6 +116,10 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2034, Level = LogLevel.Warning, Message = "{Running} handlers ignored cancellation for {GraceMs}ms, stopping without them")]
     public static partial void HandlersAbandoned(ILogger logger, int running, long graceMs);
 
+    /// <summary>An <c>assistant.cancel</c> came while its run waited for a worker or its ack: the run's handler never starts.</summary>
+    [LoggerMessage(EventId = 2035, Level = LogLevel.Information, Message = "run cancelled before its handler started, handler not run: type={EventType} id={EventId} run_id={RunId}")]
+    public static partial void RunCancelledBeforeStart(ILogger logger, string eventType, string eventId, string runId);
+
     /// <summary>The WebSocket handshake was refused.</summary>
     [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "gateway handshake rejected: http_status={HttpStatus}")]
     public static partial void HandshakeRejected(ILogger logger, int httpStatus);
