@@ -20,10 +20,27 @@ namespace MitiAgent.Generators
 
         public EquatableArray(IEnumerable<T> items)
         {
-            _items = new List<T>(items).ToArray();
+            // A collection (a List, or an ImmutableArray from the handler rules) is copied once, not through a List.
+            if (items is ICollection<T> collection)
+            {
+                _items = collection.Count == 0 ? Array.Empty<T>() : new T[collection.Count];
+                collection.CopyTo(_items, 0);
+            }
+            else
+            {
+                _items = new List<T>(items).ToArray();
+            }
         }
 
         public static EquatableArray<T> Empty => new(Array.Empty<T>());
+
+        /// <summary>A copy of <paramref name="items"/>, without boxing it as the <see cref="IEnumerable{T}"/> constructor would.</summary>
+        public static EquatableArray<T> Of(ImmutableArray<T> items)
+        {
+            var copy = new T[items.Length];
+            items.CopyTo(copy);
+            return new EquatableArray<T>(copy);
+        }
 
         public int Count => _items?.Length ?? 0;
 

@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MitiAgent.Shared;
 
 namespace MitiAgent.Generators
@@ -48,14 +49,14 @@ namespace MitiAgent.Generators
             }
 
             // The same rules the analyzers report (generators/Shared/HandlerRules.cs): wire only what they accept.
-            HandlerClassification classification = HandlerRules.Classify(method, types, cancellationToken);
-            if (classification.Signature is not { } signature)
+            HandlerSignature? signature = HandlerRules.SignatureOf(method, context.TargetNode as MethodDeclarationSyntax, types, out var attributes, cancellationToken);
+            if (signature is null)
             {
                 return null;
             }
 
             string? msgType = null;
-            foreach (HandlerAttributeInfo attribute in classification.Attributes)
+            foreach (HandlerAttributeInfo attribute in attributes)
             {
                 if (attribute.Kind == kind)
                 {
@@ -67,14 +68,18 @@ namespace MitiAgent.Generators
             // A typed event (MessageEvent<T>/GroupAtEvent<T>) names its content type; one the content rules reject
             // (MITI0011/MITI0012, reported by ContentTypeAnalyzer) is not wired.
             string? contentType = null;
-            foreach (IParameterSymbol parameter in method.Parameters)
+            if (kind is HandlerKind.Message or HandlerKind.GroupAt)
             {
-                if (!ContentTypeParser.TryReadTypedEvent(parameter.Type, kind, msgType, method.ContainingType, compilation, out string? typedContent))
+                // Only these kinds take a typed event; the public Parameters array is a new one on every access.
+                foreach (IParameterSymbol parameter in method.Parameters)
                 {
-                    return null;
-                }
+                    if (!ContentTypeParser.TryReadTypedEvent(parameter.Type, kind, msgType, method.ContainingType, compilation, out string? typedContent))
+                    {
+                        return null;
+                    }
 
-                contentType ??= typedContent;
+                    contentType ??= typedContent;
+                }
             }
 
             AgentTypeModel? agent = AgentTypes
@@ -91,7 +96,7 @@ namespace MitiAgent.Generators
                 msgType,
                 signature.IsStatic,
                 signature.Return,
-                new EquatableArray<HandlerArgument>(signature.Arguments),
+                EquatableArray<HandlerArgument>.Of(signature.Arguments),
                 contentType);
             return new HandlerModel(agent, handler);
         }

@@ -23,11 +23,11 @@ namespace MitiAgent.Generators
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> message = Handlers(context, HandlerNames.OnMessageAttribute, HandlerKind.Message, TrackingNames.MessageHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> groupAt = Handlers(context, HandlerNames.OnGroupAtAttribute, HandlerKind.GroupAt, TrackingNames.GroupAtHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> cancel = Handlers(context, HandlerNames.OnCancelAttribute, HandlerKind.Cancel, TrackingNames.CancelHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> overload = Handlers(context, HandlerNames.OnOverloadAttribute, HandlerKind.Overload, TrackingNames.OverloadHandlers);
-            IncrementalValueProvider<ImmutableArray<HandlerModel>> error = Handlers(context, HandlerNames.OnErrorAttribute, HandlerKind.Error, TrackingNames.ErrorHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel?>> message = Handlers(context, HandlerNames.OnMessageAttribute, HandlerKind.Message, TrackingNames.MessageHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel?>> groupAt = Handlers(context, HandlerNames.OnGroupAtAttribute, HandlerKind.GroupAt, TrackingNames.GroupAtHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel?>> cancel = Handlers(context, HandlerNames.OnCancelAttribute, HandlerKind.Cancel, TrackingNames.CancelHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel?>> overload = Handlers(context, HandlerNames.OnOverloadAttribute, HandlerKind.Overload, TrackingNames.OverloadHandlers);
+            IncrementalValueProvider<ImmutableArray<HandlerModel?>> error = Handlers(context, HandlerNames.OnErrorAttribute, HandlerKind.Error, TrackingNames.ErrorHandlers);
 
             IncrementalValueProvider<EquatableArray<HandlerModel>> all = message
                 .Combine(groupAt)
@@ -45,7 +45,7 @@ namespace MitiAgent.Generators
                 spc.AddSource(agent.Agent.HintName, SourceText.From(DispatchEmitter.Emit(agent), Encoding.UTF8)));
         }
 
-        private static IncrementalValueProvider<ImmutableArray<HandlerModel>> Handlers(
+        private static IncrementalValueProvider<ImmutableArray<HandlerModel?>> Handlers(
             IncrementalGeneratorInitializationContext context,
             string attributeMetadataName,
             HandlerKind kind,
@@ -56,25 +56,34 @@ namespace MitiAgent.Generators
                     static (node, _) => node is MethodDeclarationSyntax,
                     (ctx, ct) => HandlerParser.Parse(ctx, kind, ct))
                 .WithTrackingName(trackingName)
-                .Where(static handler => handler is not null)
-                .Select(static (handler, _) => handler!)
-                .Collect();
+                .Collect(); // Invalid handlers (null) are dropped by Merge: a Where/Select pair would be two more steps per handler.
 
-        /// <summary>Concatenates the five streams, each in source order.</summary>
+        /// <summary>Concatenates the valid handlers of the five streams, each in source order.</summary>
         private static EquatableArray<HandlerModel> Merge(
-            ImmutableArray<HandlerModel> message,
-            ImmutableArray<HandlerModel> groupAt,
-            ImmutableArray<HandlerModel> cancel,
-            ImmutableArray<HandlerModel> overload,
-            ImmutableArray<HandlerModel> error)
+            ImmutableArray<HandlerModel?> message,
+            ImmutableArray<HandlerModel?> groupAt,
+            ImmutableArray<HandlerModel?> cancel,
+            ImmutableArray<HandlerModel?> overload,
+            ImmutableArray<HandlerModel?> error)
         {
             var all = new List<HandlerModel>(message.Length + groupAt.Length + cancel.Length + overload.Length + error.Length);
-            all.AddRange(message);
-            all.AddRange(groupAt);
-            all.AddRange(cancel);
-            all.AddRange(overload);
-            all.AddRange(error);
+            AddValid(all, message);
+            AddValid(all, groupAt);
+            AddValid(all, cancel);
+            AddValid(all, overload);
+            AddValid(all, error);
             return new EquatableArray<HandlerModel>(all);
+        }
+
+        private static void AddValid(List<HandlerModel> all, ImmutableArray<HandlerModel?> handlers)
+        {
+            foreach (HandlerModel? handler in handlers)
+            {
+                if (handler is not null)
+                {
+                    all.Add(handler);
+                }
+            }
         }
 
         /// <summary>One model per agent class, classes in ordinal order of their hint names; handlers keep source order.</summary>

@@ -117,29 +117,100 @@ namespace MitiAgent.Shared
         /// <summary>The handler attributes on <paramref name="method"/>, in source order.</summary>
         public static ImmutableArray<HandlerAttributeInfo> GetHandlerAttributes(IMethodSymbol method, KnownTypes types)
         {
-            ImmutableArray<HandlerAttributeInfo>.Builder? builder = null;
-            foreach (AttributeData attribute in method.GetAttributes())
+            // Counted first so the result is one exact-size array (usually of one): a growing builder cost ~250 B per
+            // handler, on every compilation, for each of the generator's handler transforms.
+            ImmutableArray<AttributeData> all = method.GetAttributes();
+            int count = 0;
+            AttributeData? single = null;
+            HandlerKind singleKind = default;
+            foreach (AttributeData attribute in all)
             {
-                HandlerKind? kind = types.KindOf(attribute.AttributeClass);
-                if (kind is not null)
+                if (types.KindOf(attribute.AttributeClass) is HandlerKind kind)
                 {
-                    builder ??= ImmutableArray.CreateBuilder<HandlerAttributeInfo>();
-                    builder.Add(new HandlerAttributeInfo(kind.Value, attribute, ReadMsgType(kind.Value, attribute)));
+                    count++;
+                    single = attribute;
+                    singleKind = kind;
                 }
             }
 
-            return builder is null ? ImmutableArray<HandlerAttributeInfo>.Empty : builder.ToImmutable();
+            if (count == 0)
+            {
+                return ImmutableArray<HandlerAttributeInfo>.Empty;
+            }
+
+            if (count == 1)
+            {
+                return ImmutableArray.Create(new HandlerAttributeInfo(singleKind, single!, ReadMsgType(singleKind, single!)));
+            }
+
+            ImmutableArray<HandlerAttributeInfo>.Builder builder = ImmutableArray.CreateBuilder<HandlerAttributeInfo>(count);
+            foreach (AttributeData attribute in all)
+            {
+                if (types.KindOf(attribute.AttributeClass) is HandlerKind kind)
+                {
+                    builder.Add(new HandlerAttributeInfo(kind, attribute, ReadMsgType(kind, attribute)));
+                }
+            }
+
+            return builder.MoveToImmutable();
         }
 
+        // The problem list of the running Classify, reused by the thread: a valid handler (the generator's common case,
+        // on every handler of every compilation) then allocates no list.
+        [ThreadStatic]
+        private static List<HandlerProblem>? t_problems;
+
         /// <summary>Judges <paramref name="method"/> (which carries at least one handler attribute) against every rule.</summary>
-        public static HandlerClassification Classify(IMethodSymbol method, KnownTypes types, CancellationToken cancellationToken)
+        public static HandlerClassification Classify(IMethodSymbol method, KnownTypes types, CancellationToken cancellationToken) =>
+            Classify(method, declaration: null, types, cancellationToken);
+
+        /// <summary>
+        /// Judges <paramref name="method"/> against every rule; <paramref name="declaration"/> is one of its declarations
+        /// when the caller has it (the generator's attribute target), saving a walk of its syntax references.
+        /// </summary>
+        public static HandlerClassification Classify(IMethodSymbol method, MethodDeclarationSyntax? declaration, KnownTypes types, CancellationToken cancellationToken)
         {
-            ImmutableArray<HandlerAttributeInfo> attributes = GetHandlerAttributes(method, types);
-            var problems = new List<HandlerProblem>();
-            HandlerSignature? signature = ClassifyCore(method, attributes, types, problems, cancellationToken);
-            return problems.Count == 0 && signature is not null
-                ? new HandlerClassification(attributes, signature, ImmutableArray<HandlerProblem>.Empty)
-                : new HandlerClassification(attributes, null, problems.ToImmutableArray());
+            HandlerSignature? signature = Judge(method, declaration, types, keepProblems: true, out ImmutableArray<HandlerAttributeInfo> attributes, out ImmutableArray<HandlerProblem> problems, cancellationToken);
+            return new HandlerClassification(attributes, signature, problems);
+        }
+
+        /// <summary>
+        /// The generator's question, the same verdict as <see cref="Classify(IMethodSymbol, MethodDeclarationSyntax?, KnownTypes, CancellationToken)"/>
+        /// without its problems or the classification object (asked for every handler of every compilation): the
+        /// signature when every rule holds, otherwise <see langword="null"/>.
+        /// </summary>
+        public static HandlerSignature? SignatureOf(
+            IMethodSymbol method,
+            MethodDeclarationSyntax? declaration,
+            KnownTypes types,
+            out ImmutableArray<HandlerAttributeInfo> attributes,
+            CancellationToken cancellationToken) =>
+            Judge(method, declaration, types, keepProblems: false, out attributes, out _, cancellationToken);
+
+        private static HandlerSignature? Judge(
+            IMethodSymbol method,
+            MethodDeclarationSyntax? declaration,
+            KnownTypes types,
+            bool keepProblems,
+            out ImmutableArray<HandlerAttributeInfo> attributes,
+            out ImmutableArray<HandlerProblem> problems,
+            CancellationToken cancellationToken)
+        {
+            attributes = GetHandlerAttributes(method, types);
+            List<HandlerProblem> found = t_problems ?? new List<HandlerProblem>();
+            t_problems = null;
+            try
+            {
+                HandlerSignature? signature = ClassifyCore(method, declaration, attributes, types, found, cancellationToken);
+                bool valid = found.Count == 0 && signature is not null;
+                problems = valid || !keepProblems ? ImmutableArray<HandlerProblem>.Empty : found.ToImmutableArray();
+                return valid ? signature : null;
+            }
+            finally
+            {
+                found.Clear();
+                t_problems = found;
+            }
         }
 
         /// <summary>
@@ -217,6 +288,7 @@ namespace MitiAgent.Shared
 
         private static HandlerSignature? ClassifyCore(
             IMethodSymbol method,
+            MethodDeclarationSyntax? declaration,
             ImmutableArray<HandlerAttributeInfo> attributes,
             KnownTypes types,
             List<HandlerProblem> problems,
@@ -229,13 +301,16 @@ namespace MitiAgent.Shared
                 return null;
             }
 
-            MethodDeclarationSyntax? declaration = null;
-            foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+            // DeclaringSyntaxReferences builds new arrays on every call: only walked when the caller has no declaration.
+            if (declaration is null)
             {
-                if (reference.GetSyntax(cancellationToken) is MethodDeclarationSyntax candidate)
+                foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
                 {
-                    declaration = candidate;
-                    break;
+                    if (reference.GetSyntax(cancellationToken) is MethodDeclarationSyntax candidate)
+                    {
+                        declaration = candidate;
+                        break;
+                    }
                 }
             }
 
@@ -276,7 +351,11 @@ namespace MitiAgent.Shared
             CheckAttributes(method, attributes, problems, cancellationToken);
             for (INamedTypeSymbol? type = agentType; type is not null; type = type.ContainingType)
             {
-                problems.AddRange(TypeProblems(type, isAgent: ReferenceEquals(type, agentType), types, cancellationToken));
+                // Not AddRange: it would box the (usually empty) array once per type and handler.
+                foreach (HandlerProblem problem in TypeProblems(type, isAgent: ReferenceEquals(type, agentType), types, cancellationToken))
+                {
+                    problems.Add(problem);
+                }
             }
 
             return returns is null || arguments.IsDefault ? null : new HandlerSignature(method.IsStatic, returns.Value, arguments);
@@ -295,14 +374,15 @@ namespace MitiAgent.Shared
                 return HandlerReturn.Void;
             }
 
+            ITypeSymbol returnType = method.ReturnType;
             if (!method.ReturnsByRef && !method.ReturnsByRefReadonly && method.ReturnNullableAnnotation != NullableAnnotation.Annotated)
             {
-                if (KnownTypes.Is(method.ReturnType, types.Task))
+                if (KnownTypes.Is(returnType, types.Task))
                 {
                     return HandlerReturn.Task;
                 }
 
-                if (KnownTypes.Is(method.ReturnType, types.ValueTask))
+                if (KnownTypes.Is(returnType, types.ValueTask))
                 {
                     return HandlerReturn.ValueTask;
                 }
@@ -312,7 +392,7 @@ namespace MitiAgent.Shared
                 HandlerRule.InvalidSignature,
                 declaration.ReturnType.GetLocation(),
                 method.Name,
-                "the return type '" + method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "' is not Task, ValueTask or void"));
+                "the return type '" + returnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "' is not Task, ValueTask or void"));
             return null;
         }
 
@@ -326,9 +406,12 @@ namespace MitiAgent.Shared
         {
             bool valid = true;
             bool errorOnly = AllAre(attributes, HandlerKind.Error);
-            ImmutableArray<HandlerArgument>.Builder arguments = ImmutableArray.CreateBuilder<HandlerArgument>(method.Parameters.Length);
-            foreach (IParameterSymbol parameter in method.Parameters)
+            // Read once: the public Parameters (and, in a nullable context, each Type) is a new wrapper on every access.
+            ImmutableArray<IParameterSymbol> parameters = method.Parameters;
+            ImmutableArray<HandlerArgument>.Builder arguments = ImmutableArray.CreateBuilder<HandlerArgument>(parameters.Length);
+            foreach (IParameterSymbol parameter in parameters)
             {
+                ITypeSymbol type = parameter.Type;
                 HandlerArgument? argument;
                 string problem;
                 if (parameter.RefKind != RefKind.None || parameter.IsParams)
@@ -336,23 +419,23 @@ namespace MitiAgent.Shared
                     argument = null;
                     problem = "parameter '" + parameter.Name + "' must not be ref, out, in or params";
                 }
-                else if (KnownTypes.Is(parameter.Type, types.CancellationToken))
+                else if (KnownTypes.Is(type, types.CancellationToken))
                 {
                     argument = HandlerArgument.CancellationToken;
                     problem = "only one CancellationToken parameter is allowed";
                 }
-                else if (KnownTypes.Is(parameter.Type, types.Client))
+                else if (KnownTypes.Is(type, types.Client))
                 {
                     argument = HandlerArgument.Client;
                     problem = "only one MitiAgentClient parameter is allowed";
                 }
-                else if (errorOnly && KnownTypes.Is(parameter.Type, types.Exception))
+                else if (errorOnly && KnownTypes.Is(type, types.Exception))
                 {
                     // The exception only as System.Exception: a handler cannot choose which failures it gets.
                     argument = HandlerArgument.Exception;
                     problem = "only one Exception parameter is allowed";
                 }
-                else if (IsEventFor(parameter.Type, attributes, types))
+                else if (IsEventFor(type, attributes, types))
                 {
                     argument = HandlerArgument.Event;
                     problem = "only one event parameter is allowed";
@@ -361,7 +444,7 @@ namespace MitiAgent.Shared
                 {
                     argument = null;
                     problem = "parameter '" + parameter.Name + "' of type '"
-                        + parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)
+                        + type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)
                         + "' cannot be supplied; allowed are " + ExpectedEvents(attributes) + (errorOnly ? ", Exception" : string.Empty)
                         + ", CancellationToken and MitiAgentClient";
                 }

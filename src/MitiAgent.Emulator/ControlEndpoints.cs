@@ -91,6 +91,24 @@ internal static class ControlEndpoints
             return Ok();
         });
         Post(c, "/faults/malformed-frame", Json.FaultBody, (b, _) => { emulator.Faults.SendMalformedFrame(Required(b.ConnId, "conn_id"), b.Text ?? "{not json"); return Ok(); });
+        Post(c, "/faults/binary-frame", Json.FaultBody, (b, _) =>
+        {
+            if (b.Text is { } text)
+            {
+                emulator.Faults.SendBinaryFrame(Required(b.ConnId, "conn_id"), System.Text.Encoding.UTF8.GetBytes(text));
+            }
+            else
+            {
+                emulator.Faults.SendBinaryFrame(Required(b.ConnId, "conn_id"), b.Size ?? 16);
+            }
+
+            return Ok();
+        });
+        Post(c, "/faults/large-frame", Json.FaultBody, (b, _) =>
+        {
+            emulator.Faults.SendLargeFrame(Required(b.ConnId, "conn_id"), b.Size ?? throw new ArgumentException("size is required"));
+            return Ok();
+        });
         Post(c, "/faults/reconnect", Json.FaultBody, (b, _) =>
         {
             emulator.Faults.SendReconnect(Required(b.ConnId, "conn_id"), b.Reason ?? "rebalancing", b.CloseAfterMs is int ms ? TimeSpan.FromMilliseconds(ms) : null);

@@ -69,6 +69,7 @@ internal sealed class FaultBody
     public int? Status { get; init; }
     public int? RetryAfterSeconds { get; init; }
     public string? PathPrefix { get; init; }
+    public int? Size { get; init; }
 }
 
 internal sealed record ControlResult(bool Ok, int? Count = null);

@@ -130,6 +130,31 @@ internal sealed partial class EmulatorCore
     public void SendRawFrame(string connId, string text) =>
         Fault($"raw frame to {connId}", () => GetConnection(connId).SendRaw(System.Text.Encoding.UTF8.GetBytes(text)));
 
+    public void SendBinaryFrame(string connId, byte[] data) =>
+        Fault($"binary frame of {data.Length} bytes to {connId}", () => GetConnection(connId).SendRaw(data, binary: true));
+
+    public void SendLargeFrame(string connId, int sizeBytes)
+    {
+        byte[] frame = PaddedFrame(sizeBytes); // built outside the lock: it may be megabytes
+        Fault($"text frame of {sizeBytes} bytes to {connId}", () => GetConnection(connId).SendRaw(frame));
+    }
+
+    /// <summary>Prefix and suffix of <see cref="PaddedFrame"/>: a JSON object of a frame type no client knows.</summary>
+    internal static readonly byte[] PaddingPrefix = "{\"type\":\"emulator.padding\",\"padding\":\""u8.ToArray();
+
+    /// <summary>A valid JSON text frame of exactly <paramref name="sizeBytes"/> bytes (at least 40, the empty padding frame).</summary>
+    internal static byte[] PaddedFrame(int sizeBytes)
+    {
+        int minimum = PaddingPrefix.Length + 2;
+        ArgumentOutOfRangeException.ThrowIfLessThan(sizeBytes, minimum);
+        byte[] frame = new byte[sizeBytes];
+        PaddingPrefix.CopyTo(frame, 0);
+        frame.AsSpan(PaddingPrefix.Length, sizeBytes - minimum).Fill((byte)'x');
+        frame[^2] = (byte)'"';
+        frame[^1] = (byte)'}';
+        return frame;
+    }
+
     public void SendReconnect(string connId, string reason, TimeSpan? closeAfter) =>
         Fault($"reconnect frame to {connId}", () =>
         {

@@ -56,8 +56,8 @@ internal sealed class GatewayConnection
         return _outbound.Writer.TryWrite(new Outbound(frame, 0, null));
     }
 
-    /// <summary>Sends a frame even when silent (used for fault frames the test asked for explicitly).</summary>
-    public bool SendRaw(byte[] frame) => !Closing && _outbound.Writer.TryWrite(new Outbound(frame, 0, null));
+    /// <summary>Sends a frame even when silent (used for fault frames the test asked for explicitly), as a text or a binary message.</summary>
+    public bool SendRaw(byte[] frame, bool binary = false) => !Closing && _outbound.Writer.TryWrite(new Outbound(frame, 0, null, binary));
 
     public void Close(int code, string reason)
     {
@@ -172,7 +172,7 @@ internal sealed class GatewayConnection
             {
                 if (item.Frame is not null)
                 {
-                    await _socket.SendAsync(item.Frame, WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
+                    await _socket.SendAsync(item.Frame, item.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage: true, ct).ConfigureAwait(false);
                 }
                 else
                 {
@@ -194,5 +194,5 @@ internal sealed class GatewayConnection
         }
     }
 
-    private readonly record struct Outbound(byte[]? Frame, int CloseCode, string? CloseReason);
+    private readonly record struct Outbound(byte[]? Frame, int CloseCode, string? CloseReason, bool Binary = false);
 }

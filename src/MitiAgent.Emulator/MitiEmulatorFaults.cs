@@ -28,6 +28,36 @@ public sealed class MitiEmulatorFaults
     /// <summary>Writes a raw text frame (by default not JSON) to a connection, even a silent one.</summary>
     public void SendMalformedFrame(string connId, string text = "{not json") => _core.SendRawFrame(connId, text);
 
+    /// <summary>
+    /// Writes a binary WebSocket message of <paramref name="sizeBytes"/> bytes (a repeating 0–255 pattern) to a
+    /// connection, even a silent one. The protocol has text frames only: a client should skip it and keep reading.
+    /// </summary>
+    public void SendBinaryFrame(string connId, int sizeBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sizeBytes);
+        byte[] data = new byte[sizeBytes];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)i;
+        }
+
+        _core.SendBinaryFrame(connId, data);
+    }
+
+    /// <summary>Writes <paramref name="data"/> as one binary WebSocket message to a connection, even a silent one.</summary>
+    public void SendBinaryFrame(string connId, byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _core.SendBinaryFrame(connId, data);
+    }
+
+    /// <summary>
+    /// Writes a text frame of exactly <paramref name="sizeBytes"/> bytes (at least 40) to a connection, even a silent
+    /// one: valid JSON of a frame type no client knows, <c>{"type":"emulator.padding","padding":"xxx…"}</c>, to test a
+    /// client's inbound frame-size limit (above it the frame should be skipped; below it, ignored as an unknown type).
+    /// </summary>
+    public void SendLargeFrame(string connId, int sizeBytes) => _core.SendLargeFrame(connId, sizeBytes);
+
     /// <summary>Sends a <c>reconnect</c> frame, then closes the connection with 1000 after <paramref name="closeAfter"/>
     /// (default <see cref="MitiEmulatorOptions.ReconnectGracePeriod"/>; <see cref="Timeout.InfiniteTimeSpan"/> never).</summary>
     public void SendReconnect(string connId, string reason = "rebalancing", TimeSpan? closeAfter = null) => _core.SendReconnect(connId, reason, closeAfter);

@@ -6,14 +6,14 @@ namespace MitiAgent.Protocol;
 /// </summary>
 public static class WireNames
 {
+    // Client-side settings, not wire names: only the SDK reads them (internal; MitiAgent sees them through
+    // InternalsVisibleTo, being the same package).
+
     /// <summary>The default production base URL (spec §1).</summary>
-    public const string DefaultBaseUrl = "https://www.miti.chat/chat";
+    internal const string DefaultBaseUrl = "https://www.miti.chat/chat";
 
     /// <summary>The environment variable that overrides the base URL (spec §1).</summary>
-    public const string BaseUrlEnvironmentVariable = "MITI_API_BASE_URL";
-
-    /// <summary>The local development base URL of the reference and of the emulator program.</summary>
-    public const string LocalDevelopmentBaseUrl = "http://localhost:10006/chat";
+    internal const string BaseUrlEnvironmentVariable = "MITI_API_BASE_URL";
 
     /// <summary>REST and WebSocket paths, relative to the base URL.</summary>
     public static class Paths
@@ -166,9 +166,9 @@ public static class WireNames
         public const int HistoryMinLimit = 1;
         /// <summary>Largest accepted history limit.</summary>
         public const int HistoryMaxLimit = 100;
-        /// <summary>Attempts for a terminal stream frame before the agent reports a timeout.</summary>
-        public const int TerminalFrameAttempts = 5;
-        /// <summary>Minimum interval between two delta frames of one run.</summary>
-        public const int DeltaCoalesceMs = 50;
+        /// <summary>Attempts for a terminal stream frame before the agent reports a timeout (the SDK's side only).</summary>
+        internal const int TerminalFrameAttempts = 5;
+        /// <summary>Minimum interval between two delta frames of one run (the SDK's side only).</summary>
+        internal const int DeltaCoalesceMs = 50;
     }
 }

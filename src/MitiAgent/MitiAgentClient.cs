@@ -36,9 +36,7 @@ public sealed class MitiAgentClient : IAsyncDisposable
     private readonly GatewayConnectionLoop _loop;
     private readonly TerminalFrameSender _terminalFrames;
     private readonly GatewayReplyTransport _replies;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private readonly ClientStateCell _state = new();
-    private ClientRun? _run;
+    private readonly ClientLifecycle _lifecycle;
     private int _disposed;
 
     /// <summary>Creates a client. Nothing connects until <see cref="StartAsync"/> or <see cref="RunAsync"/>.</summary>
@@ -67,10 +65,10 @@ public sealed class MitiAgentClient : IAsyncDisposable
         _http = MitiHttpClient.Create(httpMessageHandler);
         _tokens = new TokenManager(_endpoints, _appId, appSecret, _http, _time, _log.Auth, metrics: _metrics);
         _rest = new MitiRestClient(_endpoints, _http, _tokens, _time, _log.Message, options.MaxSendRetries, metrics: _metrics);
-        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, _time, _log.Gateway, _metrics, SetState, () => _run?.Gateway);
-        _terminalFrames = new TerminalFrameSender(() => _run?.Gateway, _time, _log.Message, _metrics);
-        _replies = new GatewayReplyTransport(_rest, _terminalFrames, () => _run?.Gateway, _time, options.StreamDeltaInterval, _log.Message);
-
+        _lifecycle = new ClientLifecycle(options, _time, (previous, state, error) => StateChanged?.Invoke(this, new MitiStateChangedEventArgs(previous, state, error)));
+        _loop = new GatewayConnectionLoop(_tokens, _endpoints, options.ConnectTimeout, options.MaxInboundFrameBytes, _time, _log.Gateway, _metrics, _lifecycle.SetState, () => _lifecycle.Gateway);
+        _terminalFrames = new TerminalFrameSender(() => _lifecycle.Gateway, _time, _log.Message, _metrics);
+        _replies = new GatewayReplyTransport(_rest, _terminalFrames, () => _lifecycle.Gateway, _time, options.StreamDeltaInterval, _log.Message);
     }
 
     /// <summary>Warnings and errors of clients created without a logger factory (see <see cref="MitiAgentOptions.LogToStandardErrorWithoutLoggerFactory"/>).</summary>
@@ -87,7 +85,7 @@ public sealed class MitiAgentClient : IAsyncDisposable
     public string BaseUrl => _endpoints.BaseUrl;
 
     /// <summary>The current connection state.</summary>
-    public MitiClientState State => _state.Value;
+    public MitiClientState State => _lifecycle.State;
 
     /// <summary>Raised on every state change (on the thread that caused it; keep handlers short).</summary>
     public event EventHandler<MitiStateChangedEventArgs>? StateChanged;
@@ -103,16 +101,16 @@ public sealed class MitiAgentClient : IAsyncDisposable
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
         using var signals = _options.RegisterSignals ? new SignalHandlers(stop) : null;
+        GatewaySession session;
         try
         {
-            await StartAsync(handler, cancellationToken).ConfigureAwait(false);
+            session = await StartRunAsync(handler, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || stop.Task.IsCompleted)
         {
             return; // StartAsync already stopped what it had started
         }
 
-        var session = _run!.Gateway;
         await Task.WhenAny(stop.Task, session.Completion).ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (session.Completion.IsFaulted)
@@ -131,40 +129,7 @@ public sealed class MitiAgentClient : IAsyncDisposable
     /// <exception cref="TimeoutException"><see cref="MitiAgentOptions.StartupTimeout"/> passed first; the inner exception is the last failure.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="InvalidOperationException">Already started.</exception>
-    public async Task StartAsync(IMitiAgentHandler handler, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
-        GatewaySession session;
-        try
-        {
-            if (_run is not null)
-            {
-                throw new InvalidOperationException("The client is already running; stop it first.");
-            }
-
-            SetState(MitiClientState.Connecting, null);
-            _run = ClientRun.Create(handler, this, _options, _replies, _terminalFrames, _log.Gateway, _time, _metrics);
-            _run.Start(_loop);
-            session = _run.Gateway;
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-
-        try
-        {
-            await session.WaitForHelloAsync(_options.StartupTimeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Timed out, cancelled or a fatal error before hello: leave nothing running.
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-    }
+    public Task StartAsync(IMitiAgentHandler handler, CancellationToken cancellationToken = default) => StartRunAsync(handler, cancellationToken);
 
     /// <summary>
     /// Stops taking events, waits for running handlers and pending final frames up to
@@ -177,38 +142,7 @@ public sealed class MitiAgentClient : IAsyncDisposable
     /// deadline, and the stop completes. Only a stop that cannot begin (another start or stop holds the client) throws
     /// <see cref="OperationCanceledException"/>.
     /// </param>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (!_lifecycle.Wait(0))
-        {
-            await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            if (_run is not { } run)
-            {
-                return;
-            }
-
-            bool faulted = run.Gateway.Completion.IsFaulted;
-            if (!faulted)
-            {
-                SetState(MitiClientState.Stopping, null);
-            }
-
-            await run.StopAsync(_options.ShutdownTimeout, _time, () => _terminalFrames.Pending, cancellationToken).ConfigureAwait(false);
-            _run = null;
-            if (!faulted)
-            {
-                SetState(MitiClientState.Stopped, null);
-            }
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => _lifecycle.StopAsync(() => _terminalFrames.Pending, cancellationToken);
 
     /// <summary>Stops (if running) and releases sockets, timers and the HTTP client. Idempotent.</summary>
     public async ValueTask DisposeAsync()
@@ -255,11 +189,11 @@ public sealed class MitiAgentClient : IAsyncDisposable
     /// <returns>A short description.</returns>
     public override string ToString() => $"MitiAgentClient {{ BaseUrl = {_endpoints.BaseUrl}, AppId = {_appId}, State = {State} }}";
 
-    private void SetState(MitiClientState state, Exception? error)
+    private async Task<GatewaySession> StartRunAsync(IMitiAgentHandler handler, CancellationToken cancellationToken)
     {
-        if (_state.TryChange(state, out var previous))
-        {
-            StateChanged?.Invoke(this, new MitiStateChangedEventArgs(previous, state, error));
-        }
+        ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return await _lifecycle.StartAsync(
+            () => ClientRun.Create(handler, this, _options, _replies, _terminalFrames, _log.Gateway, _time, _metrics), _loop, () => _terminalFrames.Pending, cancellationToken).ConfigureAwait(false);
     }
 }

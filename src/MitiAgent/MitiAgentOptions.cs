@@ -77,6 +77,17 @@ public sealed class MitiAgentOptions
     /// </summary>
     public IEventDeduplicationStore? EventDeduplicationStore { get; set; }
 
+    /// <summary>The smallest allowed <see cref="MaxInboundFrameBytes"/> (64 KiB): a smaller limit would skip ordinary events.</summary>
+    public const int MinInboundFrameBytes = 64 * 1024;
+
+    /// <summary>
+    /// The largest gateway frame the client reads (default 1 MiB, at least <see cref="MinInboundFrameBytes"/>). A larger
+    /// frame is read in chunks and thrown away as it arrives — never buffered whole — with one warning, and the
+    /// connection goes on. The protocol sets no limit; 1 MiB holds a 20 000-character message even with every character
+    /// JSON-escaped (at most about 240 KB) several times over.
+    /// </summary>
+    public int MaxInboundFrameBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How many times a REST send is retried after a transient failure (HTTP 5xx, 429, code 50000/10029) before the error reaches the caller (default 3).</summary>
     public int MaxSendRetries { get; set; } = 3;
 
@@ -118,6 +129,7 @@ public sealed class MitiAgentOptions
         RequireAtLeast(CancelQueueCapacity, 1, nameof(CancelQueueCapacity));
         RequireAtLeast(SeenEventCapacity, 1, nameof(SeenEventCapacity));
         RequireAtLeast(MaxSendRetries, 0, nameof(MaxSendRetries));
+        RequireAtLeast(MaxInboundFrameBytes, MinInboundFrameBytes, nameof(MaxInboundFrameBytes));
         RequirePositive(SeenEventTtl, nameof(SeenEventTtl));
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         if (StartupTimeout is { } startup)
@@ -161,6 +173,7 @@ public sealed class MitiAgentOptions
         builder.Append(CultureInfo.InvariantCulture, $"SeenEventTtl = {SeenEventTtl}, ");
         builder.Append(CultureInfo.InvariantCulture, $"EventDeduplicationStore = {(EventDeduplicationStore is { } store ? store.GetType().Name : "local")}, ");
         builder.Append(CultureInfo.InvariantCulture, $"MaxSendRetries = {MaxSendRetries}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"MaxInboundFrameBytes = {MaxInboundFrameBytes}, ");
         builder.Append(CultureInfo.InvariantCulture, $"ConnectTimeout = {ConnectTimeout}, ");
         builder.Append(CultureInfo.InvariantCulture, $"StartupTimeout = {(StartupTimeout is { } st ? st.ToString() : "none")}, ");
         builder.Append(CultureInfo.InvariantCulture, $"LogToStandardErrorWithoutLoggerFactory = {LogToStandardErrorWithoutLoggerFactory}, ");

@@ -28,7 +28,7 @@ public sealed class CodeFixTests
         """;
 
     [Fact]
-    public Task Miti0002_Fix_MakesClassAndContainingTypesPartial() => PartialFix.CodeFixAsync(
+    public Task MITI0002_Fix_MakesClassAndContainingTypesPartial() => PartialFix.CodeFixAsync(
         Usings + """
         public static class {|MITI0002:Outer|}
         {
@@ -52,7 +52,7 @@ public sealed class CodeFixTests
         "MITI0002_MakePartial");
 
     [Fact]
-    public Task Miti0002_FixAll_FixesEveryClass() => PartialFix.CodeFixAsync(
+    public Task MITI0002_FixAll_FixesEveryClass() => PartialFix.CodeFixAsync(
         Usings + """
         class {|MITI0002:First|}
         {
@@ -82,7 +82,7 @@ public sealed class CodeFixTests
         "MITI0002_MakePartial");
 
     [Fact]
-    public Task Miti0002_Fix_AddsPartialToTheDeclarationThatLacksIt() => PartialFix.CodeFixAsync(
+    public Task MITI0002_Fix_AddsPartialToTheDeclarationThatLacksIt() => PartialFix.CodeFixAsync(
         Usings + """
         public partial class Agent
         {
@@ -108,7 +108,7 @@ public sealed class CodeFixTests
         "MITI0002_MakePartial");
 
     [Fact]
-    public Task Miti0010_Fix_RemovesTheArgumentAndEmptyParentheses() => ArgumentFix.CodeFixAsync(
+    public Task MITI0010_Fix_RemovesTheArgumentAndEmptyParentheses() => ArgumentFix.CodeFixAsync(
         Usings + HandlerAttributeWithExtraProperty + """
         public partial class Agent
         {
@@ -132,7 +132,7 @@ public sealed class CodeFixTests
         "MITI0010_RemoveArgument");
 
     [Fact]
-    public Task Miti0004_Fix_ReturnsTask() => AsyncVoidFix.CodeFixAsync(
+    public Task MITI0004_Fix_ReturnsTask() => AsyncVoidFix.CodeFixAsync(
         Usings + """
         public partial class Agent
         {
@@ -150,7 +150,7 @@ public sealed class CodeFixTests
         "MITI0004_ReturnTask");
 
     [Fact]
-    public Task Miti0004_Fix_QualifiesTaskWithoutUsing() => AsyncVoidFix.CodeFixAsync(
+    public Task MITI0004_Fix_QualifiesTaskWithoutUsing() => AsyncVoidFix.CodeFixAsync(
         """
         using MitiAgent;
 
@@ -172,7 +172,7 @@ public sealed class CodeFixTests
         "MITI0004_ReturnTask");
 
     [Fact]
-    public Task Miti0004_FixAll_FixesEveryHandler() => AsyncVoidFix.CodeFixAsync(
+    public Task MITI0004_FixAll_FixesEveryHandler() => AsyncVoidFix.CodeFixAsync(
         Usings + """
         public partial class Agent
         {
@@ -196,7 +196,7 @@ public sealed class CodeFixTests
         "MITI0004_ReturnTask");
 
     [Fact]
-    public Task Miti0008_IsReportedOnlyForValidAsyncHandlersWithoutToken() => TokenVerifier.AnalyzerAsync(Usings + """
+    public Task MITI0008_IsReportedOnlyForValidAsyncHandlersWithoutToken() => TokenVerifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -216,7 +216,7 @@ public sealed class CodeFixTests
         """);
 
     [Fact]
-    public Task Miti0008_PragmaDisable_Suppresses() => TokenVerifier.AnalyzerAsync(Usings + """
+    public Task MITI0008_PragmaDisable_Suppresses() => TokenVerifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -227,7 +227,7 @@ public sealed class CodeFixTests
         """);
 
     [Fact]
-    public Task Miti0008_Fix_AppendsCancellationToken() => TokenFix.CodeFixAsync(
+    public Task MITI0008_Fix_AppendsCancellationToken() => TokenFix.CodeFixAsync(
         Usings + """
         public partial class Agent
         {
@@ -245,7 +245,7 @@ public sealed class CodeFixTests
         "MITI0008_AddCancellationToken");
 
     [Fact]
-    public Task Miti0008_Fix_AppendsCancellationTokenToOnError() => TokenFix.CodeFixAsync(
+    public Task MITI0008_Fix_AppendsCancellationTokenToOnError() => TokenFix.CodeFixAsync(
         Usings + """
         public partial class Agent
         {
@@ -269,7 +269,7 @@ public sealed class CodeFixTests
         "MITI0008_AddCancellationToken");
 
     [Fact]
-    public Task Miti0008_FixAll_AppendsQualifiedTokenWithoutUsing() => TokenFix.CodeFixAsync(
+    public Task MITI0008_FixAll_AppendsQualifiedTokenWithoutUsing() => TokenFix.CodeFixAsync(
         """
         using System.Threading.Tasks;
         using MitiAgent;

@@ -8,7 +8,7 @@ public sealed class ConfigurationAnalyzerTests
     private const string Usings = "using System;\nusing MitiAgent;\n";
 
     [Fact]
-    public Task Miti0001_HttpBaseUrlInObjectInitializer_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0001_HttpBaseUrlInObjectInitializer_IsReported() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             static MitiAgentClient Create() => new MitiAgentClient(new MitiAgentOptions { AppId = "cli_1", BaseUrl = {|MITI0001:"http://example.com/chat"|} });
@@ -16,7 +16,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0001_HttpBaseUrlAssignmentAndConstant_AreReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0001_HttpBaseUrlAssignmentAndConstant_AreReported() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             const string Url = "http://10.0.0.5:8080";
@@ -30,7 +30,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0001_EnvironmentVariable_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0001_EnvironmentVariable_IsReported() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             static void Configure()
@@ -42,7 +42,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0001_HttpsAndLoopbackHosts_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0001_HttpsAndLoopbackHosts_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             static void Configure(MitiAgentOptions options)
@@ -59,7 +59,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0001_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0001_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             static void Configure(MitiAgentOptions options)
@@ -72,7 +72,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0007_LiteralSecret_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0007_LiteralSecret_IsReported() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             static MitiAgentOptions Create() => new MitiAgentOptions { AppId = "cli_1", AppSecret = {|MITI0007:"s3cr3t"|} };
@@ -82,7 +82,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0007_SecretFromConfiguration_IsNotReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0007_SecretFromConfiguration_IsNotReported() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
             static MitiAgentOptions Create() => new MitiAgentOptions
@@ -96,7 +96,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0007_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0007_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         class Program
         {
         #pragma warning disable MITI0007
@@ -106,7 +106,7 @@ public sealed class ConfigurationAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0001_Fix_ReplacesScheme() => FixVerifier.CodeFixAsync(
+    public Task MITI0001_Fix_ReplacesScheme() => FixVerifier.CodeFixAsync(
         Usings + """
         class Program
         {
@@ -128,7 +128,7 @@ public sealed class ConfigurationAnalyzerTests
         "MITI0001_UseHttps");
 
     [Fact]
-    public Task Miti0001_FixAll_ReplacesEveryInstance() => FixVerifier.CodeFixAsync(
+    public Task MITI0001_FixAll_ReplacesEveryInstance() => FixVerifier.CodeFixAsync(
         Usings + """
         class Program
         {

@@ -23,7 +23,7 @@ public sealed class ContentTypeAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0011_a_typed_handler_without_MsgType_is_reported_on_the_attribute() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0011_a_typed_handler_without_MsgType_is_reported_on_the_attribute() => Verifier.AnalyzerAsync(Usings + """
         public sealed record OrderCard(string OrderId);
         public partial class Agent
         {
@@ -33,7 +33,7 @@ public sealed class ContentTypeAnalyzerTests
         """);
 
     [Fact]
-    public async Task Miti0011_message_says_which_MsgType()
+    public async Task MITI0011_message_says_which_MsgType()
     {
         var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<ContentTypeAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
         {
@@ -54,7 +54,7 @@ public sealed class ContentTypeAnalyzerTests
     }
 
     [Fact]
-    public Task Miti0012_types_the_generator_cannot_describe_are_reported_on_the_parameters_type() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0012_types_the_generator_cannot_describe_are_reported_on_the_parameters_type() => Verifier.AnalyzerAsync(Usings + """
         public interface IShape { }
         public abstract class Base { }
         public sealed class TwoConstructors { public TwoConstructors(int a) { } public TwoConstructors(string b) { } }
@@ -74,7 +74,7 @@ public sealed class ContentTypeAnalyzerTests
         """);
 
     [Fact]
-    public async Task Miti0012_message_gives_the_reason_and_member_path()
+    public async Task MITI0012_message_gives_the_reason_and_member_path()
     {
         var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<ContentTypeAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
         {
@@ -100,7 +100,7 @@ public sealed class ContentTypeAnalyzerTests
     }
 
     [Fact]
-    public Task Miti0012_an_OutgoingContent_Create_value_the_generator_cannot_describe_is_reported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0012_an_OutgoingContent_Create_value_the_generator_cannot_describe_is_reported() => Verifier.AnalyzerAsync(Usings + """
         public interface IShape { }
         public sealed record Ack(string OrderId);
         public static class Replies

@@ -34,7 +34,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0002_NonPartialClassAndContainingType_AreReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0002_NonPartialClassAndContainingType_AreReported() => Verifier.AnalyzerAsync(Usings + """
         public class {|MITI0002:Outer|}
         {
             public class {|MITI0002:Agent|}
@@ -57,7 +57,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0002_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0002_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         #pragma warning disable MITI0002
         public class Agent
         #pragma warning restore MITI0002
@@ -68,7 +68,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0003_BadReturnTypeAndParameters_AreReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0003_BadReturnTypeAndParameters_AreReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -113,7 +113,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0003_AllowedParameterTypes_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0003_AllowedParameterTypes_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnGroupAt]
@@ -128,7 +128,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0003_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0003_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
         #pragma warning disable MITI0003
@@ -139,7 +139,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0004_AsyncVoid_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0004_AsyncVoid_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -148,7 +148,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0004_AsyncTaskAndSyncVoid_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0004_AsyncTaskAndSyncVoid_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -160,7 +160,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0004_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0004_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -171,7 +171,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0005_DuplicateKindAndMsgType_IsReportedOnSecondAttribute() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0005_DuplicateKindAndMsgType_IsReportedOnSecondAttribute() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -195,7 +195,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0005_DifferentKindsOrMsgTypesOrClasses_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0005_DifferentKindsOrMsgTypesOrClasses_AreNotReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -219,7 +219,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0005_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0005_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnCancel]
@@ -233,7 +233,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0006_GenericHandler_IsReportedOnTypeParameterList() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0006_GenericHandler_IsReportedOnTypeParameterList() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -242,7 +242,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0006_HandlerInGenericClass_IsNotReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0006_HandlerInGenericClass_IsNotReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent<T>
         {
             [OnMessage]
@@ -253,7 +253,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0006_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0006_PragmaDisable_Suppresses() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage]
@@ -291,7 +291,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0003_OnErrorWithWrongParameters_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0003_OnErrorWithWrongParameters_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class SpecificEvent
         {
             [OnError]
@@ -324,7 +324,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0004_AsyncVoidOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0004_AsyncVoidOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnError]
@@ -333,7 +333,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0005_SecondOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0005_SecondOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnError]
@@ -348,7 +348,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0002_NonPartialClassWithOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0002_NonPartialClassWithOnError_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public class {|MITI0002:Agent|}
         {
             [OnError]
@@ -357,7 +357,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0002_EveryDeclarationMustBePartial() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0002_EveryDeclarationMustBePartial() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnCancel]
@@ -370,7 +370,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0003_MethodWithSeveralHandlerAttributes_MustFitEach() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0003_MethodWithSeveralHandlerAttributes_MustFitEach() => Verifier.AnalyzerAsync(Usings + """
         public partial class Agent
         {
             [OnMessage, OnOverload]
@@ -391,7 +391,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0009_ClassThatAlreadyImplementsTheHandlerInterface_IsReported() => Verifier.AnalyzerAsync(Usings + """
+    public Task MITI0009_ClassThatAlreadyImplementsTheHandlerInterface_IsReported() => Verifier.AnalyzerAsync(Usings + """
         public partial class {|MITI0009:Agent|} : IMitiAgentHandler
         {
             [OnMessage]
@@ -430,7 +430,7 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
-    public Task Miti0010_UnknownNamedArgument_IsReported() => Verifier.AnalyzerAsync(Usings + CodeFixTests.HandlerAttributeWithExtraProperty + """
+    public Task MITI0010_UnknownNamedArgument_IsReported() => Verifier.AnalyzerAsync(Usings + CodeFixTests.HandlerAttributeWithExtraProperty + """
         public partial class Agent
         {
             [OnMessage(MsgType = "image", {|MITI0010:Priority = 1|})]

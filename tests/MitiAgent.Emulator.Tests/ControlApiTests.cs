@@ -234,6 +234,31 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task Binary_and_large_frames_over_http()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var gw = await h.ConnectAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await Post(h, "/faults/binary-frame", $$"""{"conn_id":"{{gw.ConnId}}","size":3}""")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Post(h, "/faults/binary-frame", $$"""{"conn_id":"{{gw.ConnId}}","text":"héllo"}""")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Post(h, "/faults/binary-frame", $$"""{"conn_id":"{{gw.ConnId}}"}""")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Post(h, "/faults/large-frame", $$"""{"conn_id":"{{gw.ConnId}}","size":100000}""")).Status);
+        var (missing, error) = await Post(h, "/faults/large-frame", $$"""{"conn_id":"{{gw.ConnId}}"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, missing);
+        Assert.Contains("size", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post(h, "/faults/large-frame", $$"""{"conn_id":"{{gw.ConnId}}","size":10}""")).Status);
+        await gw.SendAsync("""{"type":"ping","ts":1}""");
+
+        Assert.Equal(1, (await gw.ReceiveAsync("pong")).GetProperty("ts").GetInt64());
+        lock (gw.RawFrames)
+        {
+            Assert.Equal([3, 6, 16], gw.BinaryFrames.Select(b => b.Length));
+            Assert.Equal("héllo", Encoding.UTF8.GetString(gw.BinaryFrames[1]));
+            Assert.Equal(100_000, Encoding.UTF8.GetByteCount(Assert.Single(gw.RawFrames, f => f.Contains("emulator.padding", StringComparison.Ordinal))));
+        }
+    }
+
+    [Fact]
     public async Task Faults_over_http()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -151,6 +151,9 @@ internal sealed class RawGateway : IAsyncDisposable
     public string ConnId => Hello.ConnId!;
     public List<string> RawFrames { get; } = [];
 
+    /// <summary>Binary messages received (kept apart from the text frames).</summary>
+    public List<byte[]> BinaryFrames { get; } = [];
+
     /// <summary>Close status the server sent, or null when the socket was dropped without a close frame.</summary>
     public Task<WebSocketCloseStatus?> Closed => _closed.Task;
 
@@ -193,6 +196,16 @@ internal sealed class RawGateway : IAsyncDisposable
                     }
 
                     return;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    lock (RawFrames)
+                    {
+                        BinaryFrames.Add(ms.ToArray());
+                    }
+
+                    continue;
                 }
 
                 string text = Encoding.UTF8.GetString(ms.ToArray());

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using MitiAgent.Protocol;
 
@@ -226,6 +227,37 @@ public sealed class FaultInjectionTests
         {
             Assert.Contains("{not json", gw.RawFrames);
         }
+    }
+
+    [Fact]
+    public async Task Binary_and_large_frames_arrive_with_their_exact_sizes_and_the_connection_stays_open()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var gw = await h.ConnectAsync();
+
+        h.Emulator.Faults.SendBinaryFrame(gw.ConnId, 70_000);
+        h.Emulator.Faults.SendBinaryFrame(gw.ConnId, Encoding.UTF8.GetBytes("""{"type":"event"}"""));
+        h.Emulator.Faults.SendLargeFrame(gw.ConnId, 2_000_000);
+        h.Emulator.Faults.SendLargeFrame(gw.ConnId, 40);
+        await gw.SendAsync("""{"type":"ping","ts":7}""");
+
+        // Frames go out in order: once the pong is here, so is everything sent before it.
+        Assert.Equal(7, (await gw.ReceiveAsync("pong")).GetProperty("ts").GetInt64());
+        lock (gw.RawFrames)
+        {
+            Assert.Equal(2, gw.BinaryFrames.Count);
+            Assert.Equal(70_000, gw.BinaryFrames[0].Length);
+            Assert.All(Enumerable.Range(0, 70_000), i => Assert.Equal((byte)i, gw.BinaryFrames[0][i]));
+            Assert.Equal("""{"type":"event"}""", Encoding.UTF8.GetString(gw.BinaryFrames[1]));
+            string[] padding = gw.RawFrames.Where(f => f.Contains("emulator.padding", StringComparison.Ordinal)).ToArray();
+            Assert.Equal([2_000_000, 40], padding.Select(f => Encoding.UTF8.GetByteCount(f)));
+            Assert.All(padding, f => Assert.Equal("emulator.padding", JsonDocument.Parse(f).RootElement.GetProperty("type").GetString()));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.Emulator.Faults.SendLargeFrame(gw.ConnId, 39));
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.Emulator.Faults.SendBinaryFrame(gw.ConnId, -1));
+        Assert.Throws<ArgumentException>(() => h.Emulator.Faults.SendBinaryFrame("conn-none", 1));
+        Assert.False(gw.Closed.IsCompleted);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class DeterminismTests
         """;
 
     [Fact]
-    public void FileOrderDoesNotChangeTheOutput()
+    public void File_order_does_not_change_the_output()
     {
         var forward = Generate([First, Second]);
         var backward = Generate([Second, First]);
@@ -67,7 +67,7 @@ public sealed class DeterminismTests
     [Theory]
     [InlineData("fi-FI")]
     [InlineData("tr-TR")]
-    public void CultureDoesNotChangeTheOutput(string cultureName)
+    public void Culture_does_not_change_the_output(string cultureName)
     {
         var invariant = Generate([First, Second]);
         CultureInfo culture = CultureInfo.CurrentCulture;

@@ -23,7 +23,7 @@ public sealed class GeneratedCodeShapeTests
 
     [Theory]
     [MemberData(nameof(Snapshots))]
-    public void SnapshotHasHeadersAndNoReflection(string fileName)
+    public void Snapshot_has_headers_and_no_reflection(string fileName)
     {
         string text = File.ReadAllText(Path.Combine(SnapshotDirectory, fileName));
         if (fileName.Contains(".MitiAgent.ContentJson.g.", StringComparison.Ordinal))
@@ -49,7 +49,7 @@ public sealed class GeneratedCodeShapeTests
     }
 
     [Fact]
-    public void EverySnapshotBelongsToATest()
+    public void Every_snapshot_belongs_to_a_test()
     {
         var testNames = typeof(SnapshotTests).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Concat(typeof(Content.ContentGeneratorTests).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))

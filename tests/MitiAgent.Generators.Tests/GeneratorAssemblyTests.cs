@@ -9,7 +9,7 @@ public sealed class GeneratorAssemblyTests
     private static readonly Assembly Generator = typeof(MitiDispatchGenerator).Assembly;
 
     [Fact]
-    public void TargetsNetStandard20()
+    public void Targets_netstandard2_0()
     {
         var framework = Generator.GetCustomAttribute<TargetFrameworkAttribute>();
 
@@ -17,7 +17,7 @@ public sealed class GeneratorAssemblyTests
     }
 
     [Fact]
-    public void ReferencesTheLowestRoslynWithForAttributeWithMetadataName()
+    public void References_the_lowest_Roslyn_with_ForAttributeWithMetadataName()
     {
         var roslyn = Generator.GetReferencedAssemblies().Where(a => a.Name is "Microsoft.CodeAnalysis" or "Microsoft.CodeAnalysis.CSharp").ToArray();
 
@@ -30,7 +30,7 @@ public sealed class GeneratorAssemblyTests
     /// from the same commit, so their informational versions agree; it is SemVer, never the 0.0.0.0 of an unversioned build.
     /// </summary>
     [Fact]
-    public void GeneratedCodeCarriesThePackageVersionFromGit()
+    public void Generated_code_carries_the_package_version_from_git()
     {
         string? testVersion = typeof(GeneratorAssemblyTests).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
         Assert.NotNull(testVersion);
@@ -41,7 +41,7 @@ public sealed class GeneratorAssemblyTests
     }
 
     [Fact]
-    public void ReferencesNoRuntimeAssembly()
+    public void References_no_runtime_assembly()
     {
         Assert.DoesNotContain(Generator.GetReferencedAssemblies(), a => a.Name is "MitiAgent" or "MitiAgent.Protocol");
     }

@@ -25,7 +25,7 @@ public sealed class IncrementalityTests
         """;
 
     [Fact]
-    public void UnrelatedFileAddedKeepsEveryStepCached()
+    public void Unrelated_file_added_keeps_every_step_cached()
     {
         var (driver, compilation) = FirstRun(AgentSource);
         var next = compilation.AddSyntaxTrees(GeneratorHarness.Parse("namespace Other { internal sealed class Unrelated { } }", "Unrelated.cs"));
@@ -37,7 +37,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void HandlerBodyEditedLeavesModelsUnchanged()
+    public void Handler_body_edited_leaves_models_unchanged()
     {
         var (driver, compilation) = FirstRun(AgentSource);
         SyntaxTree old = compilation.SyntaxTrees.Single();
@@ -53,7 +53,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void OneBodyEditedAmongManyHandlersReusesEveryOtherOutput()
+    public void One_body_edited_among_many_handlers_reuses_every_other_output()
     {
         // Ten agent files of ten handlers each. The compilation changed, so Roslyn re-runs every handler transform (the
         // per-compilation work is looked up once, not per handler: KnownTypes.For, the agent class models); each yields
@@ -75,6 +75,12 @@ public sealed class IncrementalityTests
         var transforms = result.TrackedSteps[TrackingNames.MessageHandlers].SelectMany(s => s.Outputs).ToArray();
         Assert.Equal(100, transforms.Length);
         AssertAllOutputs(result, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+
+        // The one step fed by every handler, the merge (which also drops invalid handlers), finds the same model of all
+        // 100 handlers: nothing downstream of it re-runs.
+        var merged = Assert.Single(result.TrackedSteps[TrackingNames.AllHandlers].SelectMany(s => s.Outputs));
+        Assert.True(merged.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "merged handlers: " + merged.Reason);
+        Assert.Equal(100, ((EquatableArray<HandlerModel>)merged.Value).Count);
         Assert.Equal(10, AgentOutputs(result).Length);
         var emitted = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToArray();
         Assert.Equal(10, emitted.Length);
@@ -82,7 +88,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void KnownTypesAreLookedUpOncePerCompilation()
+    public void Known_types_are_looked_up_once_per_compilation()
     {
         Compilation compilation = GeneratorHarness.CreateCompilation([AgentSource]);
 
@@ -94,7 +100,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void HandlerAddedInAnotherClassLeavesTheOldClassUnchanged()
+    public void Handler_added_in_another_class_leaves_the_old_class_unchanged()
     {
         var (driver, compilation) = FirstRun(AgentSource);
         var next = compilation.AddSyntaxTrees(GeneratorHarness.Parse("""
@@ -126,7 +132,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void AttributeArgumentChangedModifiesTheModel()
+    public void Attribute_argument_changed_modifies_the_model()
     {
         var (driver, compilation) = FirstRun(AgentSource);
         SyntaxTree old = compilation.SyntaxTrees.Single();
@@ -141,7 +147,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void HandlerSignatureChangedModifiesTheModel()
+    public void Handler_signature_changed_modifies_the_model()
     {
         var (driver, compilation) = FirstRun(AgentSource);
         SyntaxTree old = compilation.SyntaxTrees.Single();

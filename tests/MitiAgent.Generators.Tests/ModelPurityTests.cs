@@ -46,7 +46,7 @@ public sealed class ModelPurityTests
     ];
 
     [Fact]
-    public void TrackedStepOutputsHoldNoSymbolsSyntaxOrCompilations()
+    public void Tracked_step_outputs_hold_no_symbols_syntax_or_compilations()
     {
         var (driver, _, _) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation([Source]));
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
@@ -66,7 +66,7 @@ public sealed class ModelPurityTests
     }
 
     [Fact]
-    public void SameSourceParsedTwiceGivesEqualModelsWithEqualHashCodes()
+    public void Same_source_parsed_twice_gives_equal_models_with_equal_hash_codes()
     {
         object[] first = AgentModels(Source);
         object[] second = AgentModels(Source);
@@ -78,7 +78,7 @@ public sealed class ModelPurityTests
     }
 
     [Fact]
-    public void DifferentSourceGivesUnequalModels()
+    public void Different_source_gives_unequal_models()
     {
         object[] first = AgentModels(Source);
         object[] second = AgentModels(Source.Replace("\"image\"", "\"file\"", StringComparison.Ordinal));
@@ -87,7 +87,7 @@ public sealed class ModelPurityTests
     }
 
     [Fact]
-    public void EquatableArrayComparesElements()
+    public void Equatable_array_compares_elements()
     {
         var a = new EquatableArray<string>(["x", "y"]);
         var b = new EquatableArray<string>(new List<string> { "x", "y" });

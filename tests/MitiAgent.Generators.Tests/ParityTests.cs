@@ -41,7 +41,7 @@ public sealed partial class ParityTests
     }
 
     [Fact]
-    public void CorpusCoversBothTestProjects()
+    public void Corpus_covers_both_test_projects()
     {
         var names = HandlerSources().Select(c => c.Name).ToArray();
         Assert.Contains(names, n => n.StartsWith("MitiAgent.Analyzers.Tests/HandlerAnalyzerTests.cs", StringComparison.Ordinal));
@@ -53,7 +53,7 @@ public sealed partial class ParityTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
-    public async Task HandlerIsWiredExactlyWhenNoErrorIsReported(string name, string source)
+    public async Task Handler_is_wired_exactly_when_no_error_is_reported(string name, string source)
     {
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation([source]);
         var (driver, _, _) = GeneratorHarness.Run(compilation);
@@ -116,7 +116,7 @@ public sealed partial class ParityTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Corpus))]
-    public async Task AnalyzersReportTheSameOverTheGeneratorsOutput(string name, string source)
+    public async Task Analyzers_report_the_same_over_the_generators_output(string name, string source)
     {
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation([source]);
         var (_, output, _) = GeneratorHarness.Run(compilation);

@@ -31,7 +31,7 @@ public sealed class RobustnessTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void IncompleteCodeNeverCrashesTheGenerator(string name, string source, bool withRuntime)
+    public void Incomplete_code_never_crashes_the_generator(string name, string source, bool withRuntime)
     {
         var compilation = GeneratorHarness.CreateCompilation([source], withRuntime);
 
@@ -45,7 +45,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void CollidingHintNamesAreMadeUnique()
+    public void Colliding_hint_names_are_made_unique()
     {
         var compilation = GeneratorHarness.CreateCompilation([Usings + """
             namespace Collide;
@@ -96,7 +96,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void ValidHandlersNextToBrokenOnesStillGetDispatch()
+    public void Valid_handlers_next_to_broken_ones_still_get_dispatch()
     {
         var compilation = GeneratorHarness.CreateCompilation([Usings + """
             namespace Robust;
@@ -124,7 +124,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void ClassThatAlreadyImplementsTheHandlerInterfaceIsLeftAlone()
+    public void Class_that_already_implements_the_handler_interface_is_left_alone()
     {
         // MITI0009 reports it; generating a second IMitiAgentHandler implementation would not compile.
         var compilation = GeneratorHarness.CreateCompilation([Usings + """
@@ -163,7 +163,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void HandlerWithAnUnsupportedAttributeArgumentIsSkipped()
+    public void Handler_with_an_unsupported_attribute_argument_is_skipped()
     {
         // MITI0010 reports it: an argument the generator does not know might change what the handler means.
         var compilation = GeneratorHarness.CreateCompilation([Usings + """

@@ -13,7 +13,7 @@ public sealed class SnapshotTests
     private const string Usings = "using System.Threading;\nusing System.Threading.Tasks;\nusing MitiAgent;\n";
 
     [Fact]
-    public void GlobalNamespace() => Check(
+    public void Global_namespace() => Check(
         ["GlobalAgent.MitiDispatch.g.cs"],
         Usings + """
         /// <summary>An agent in the global namespace.</summary>
@@ -25,7 +25,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void BlockNamespace() => Check(
+    public void Block_namespace() => Check(
         ["Company.Bots.EchoAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Company.Bots
@@ -42,7 +42,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void FileScopedNamespace() => Check(
+    public void File_scoped_namespace() => Check(
         ["Company.Bots.EchoAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Company.Bots;
@@ -58,7 +58,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void NestedClass() => Check(
+    public void Nested_class() => Check(
         ["Company.Outer.Middle.InnerAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Company;
@@ -77,7 +77,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void ClassNestedInGenericType() => Check(
+    public void Class_nested_in_generic_type() => Check(
         ["Company.Host_2.Agent_1.MitiDispatch.g.cs"],
         Usings + """
         namespace Company;
@@ -98,7 +98,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void ClassSplitAcrossPartialFiles() => Check(
+    public void Class_split_across_partial_files() => Check(
         ["Company.SplitAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Company;
@@ -123,7 +123,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void TwoAgentClassesInStableOrder()
+    public void Two_agent_classes_in_stable_order()
     {
         var driver = Check(
             ["A.Second.MitiDispatch.g.cs", "B.First.MitiDispatch.g.cs"],
@@ -152,7 +152,7 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public void EveryHandlerShape() => Check(
+    public void Every_handler_shape() => Check(
         ["Shapes.ShapeAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Shapes;
@@ -192,7 +192,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void ErrorHandlerShapesAndDuplicates() => Check(
+    public void Error_handler_shapes_and_duplicates() => Check(
         ["Errors.ErrorOnly.MitiDispatch.g.cs", "Errors.StaticError.MitiDispatch.g.cs"],
         Usings + """
         namespace Errors;
@@ -223,7 +223,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void RecordAgentAndKeywordNames() => Check(
+    public void Record_agent_and_keyword_names() => Check(
         ["event.class.MitiDispatch.g.cs"],
         Usings + """
         namespace @event;
@@ -239,7 +239,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void OnlyFilteredHandlersHaveNoFallback() => Check(
+    public void Only_filtered_handlers_have_no_fallback() => Check(
         ["Filters.ImageOnly.MitiDispatch.g.cs"],
         Usings + """
         namespace Filters;
@@ -252,7 +252,7 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
-    public void InvalidHandlersAreSkippedAndDuplicatesKeepTheFirst() => Check(
+    public void Invalid_handlers_are_skipped_and_duplicates_keep_the_first() => Check(
         ["Mixed.MixedAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Mixed;

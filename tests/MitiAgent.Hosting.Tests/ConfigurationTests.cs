@@ -29,6 +29,7 @@ public sealed class ConfigurationTests
             ["Miti:MaxSendRetries"] = "-0",
             ["Miti:ConnectTimeout"] = "00:01:00",
             ["Miti:StreamDeltaInterval"] = "00:00:00.250",
+            ["Miti:MaxInboundFrameBytes"] = "2097152",
         });
 
         var options = host.Services.GetRequiredService<IOptions<MitiAgentOptions>>().Value;
@@ -45,6 +46,7 @@ public sealed class ConfigurationTests
         Assert.Equal(0, options.MaxSendRetries);
         Assert.Equal(TimeSpan.FromMinutes(1), options.ConnectTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.StreamDeltaInterval);
+        Assert.Equal(2 * 1024 * 1024, options.MaxInboundFrameBytes);
         Assert.False(options.RegisterSignals); // the host owns Ctrl+C / SIGTERM
         Assert.Equal("https://miti.example.com/chat", host.Services.GetRequiredService<MitiAgentClient>().BaseUrl);
     }

@@ -32,7 +32,7 @@ public class ContentRoundTripTests
     }
 
     [Fact]
-    public void AtTextWithSeveralMentions()
+    public void AtText_with_several_mentions()
     {
         const string json = """{"text": "@Bot @Bob question", "atUserList": ["u_bot", "u_bob"]}""";
 
@@ -43,7 +43,7 @@ public class ContentRoundTripTests
     }
 
     [Fact]
-    public void ImageWithUrlAndMimeType()
+    public void Image_with_url_and_mime_type()
     {
         const string json = """{"images": [{"url": "https://cdn.miti.chat/i/abc.png", "mime_type": "image/png"}]}""";
 
@@ -57,7 +57,7 @@ public class ContentRoundTripTests
     }
 
     [Fact]
-    public void ImageWithOptionalMimeTypeAbsent()
+    public void Image_with_optional_mime_type_absent()
     {
         const string json = """
             {"images": [{"url": "https://cdn.miti.chat/i/a.jpg", "mime_type": "image/jpeg"},
@@ -107,7 +107,7 @@ public class ContentRoundTripTests
     }
 
     [Fact]
-    public void StreamFullIsFinishedByDefault()
+    public void StreamFull_is_finished_by_default()
     {
         var content = new StreamFullContent { Markdown = "# Answer", AskMsgId = "msg-77aa" };
 
@@ -123,7 +123,7 @@ public class ContentRoundTripTests
     [InlineData("image", """{"images": [{"url": "https://cdn.miti.chat/i/abc.png", "mime_type": "image/png"}]}""")]
     [InlineData("multimodal", """{"text": "look", "images": [{"url": "https://cdn.miti.chat/i/abc.png"}]}""")]
     [InlineData("stream_full", """{"markdown": "**hi**", "ask_msg_id": "msg-77aa", "finished": true}""")]
-    public void EachContentShapeRoundTripsInsideAnEventMessage(string msgType, string contentJson)
+    public void Each_content_shape_round_trips_inside_an_event_message(string msgType, string contentJson)
     {
         string json = $$$"""
             {"type": "event",
@@ -154,7 +154,7 @@ public class ContentRoundTripTests
     }
 
     [Fact]
-    public void TypedContentEmbedsAsObjectInSendRequest()
+    public void Typed_content_embeds_as_object_in_send_request()
     {
         var content = new MultimodalContent
         {

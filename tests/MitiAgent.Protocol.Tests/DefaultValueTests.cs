@@ -9,7 +9,7 @@ public class DefaultValueTests
     private static MitiJsonContext Ctx => Wire.Context;
 
     [Fact]
-    public void HelloWithoutAnyOptionalMember()
+    public void Hello_without_any_optional_member()
     {
         HelloFrame hello = Wire.Read("""{"type":"hello"}""", Ctx.HelloFrame);
 
@@ -19,7 +19,7 @@ public class DefaultValueTests
     }
 
     [Fact]
-    public void HelloWithOnlyAckTimeoutKeepsPingDefault()
+    public void Hello_with_only_ack_timeout_keeps_ping_default()
     {
         HelloFrame hello = Wire.Read("""{"type":"hello","conn_id":"c","ack_timeout_ms":200}""", Ctx.HelloFrame);
 
@@ -28,7 +28,7 @@ public class DefaultValueTests
     }
 
     [Fact]
-    public void StreamFullWithoutFinishedIsFinished()
+    public void StreamFull_without_finished_is_finished()
     {
         StreamFullContent content = Wire.Read("""{"markdown":"# A","ask_msg_id":"msg-77aa"}""", Ctx.StreamFullContent);
 
@@ -36,7 +36,7 @@ public class DefaultValueTests
     }
 
     [Fact]
-    public void StreamFullWithFinishedFalseIsNotFinished()
+    public void StreamFull_with_finished_false_is_not_finished()
     {
         StreamFullContent content = Wire.Read("""{"markdown":"# A","finished":false}""", Ctx.StreamFullContent);
 
@@ -44,7 +44,7 @@ public class DefaultValueTests
     }
 
     [Fact]
-    public void HistoryWithoutMessagesHasAnEmptyList()
+    public void History_without_messages_has_an_empty_list()
     {
         ApiResponse<HistoryData> response = Wire.Read("""{"code":0,"msg":"ok","data":{"has_more":false}}""", Ctx.ApiResponseHistoryData);
 
@@ -54,7 +54,7 @@ public class DefaultValueTests
     }
 
     [Fact]
-    public void FramesWithoutTypeMemberKeepTheirTypeConstant()
+    public void Frames_without_type_member_keep_their_type_constant()
     {
         Assert.Equal("hello", Wire.Read("{}", Ctx.HelloFrame).Type);
         Assert.Equal("event", Wire.Read("{}", Ctx.EventFrame).Type);

@@ -9,7 +9,7 @@ public class ForwardCompatibilityTests
     private static MitiJsonContext Ctx => Wire.Context;
 
     [Fact]
-    public void UnknownMembersAtEveryLevelOfAnEventAreIgnored()
+    public void Unknown_members_at_every_level_of_an_event_are_ignored()
     {
         const string json = """
             {"type": "event", "version": 2, "trace": {"id": "x", "spans": [1, 2, {"a": null}]},
@@ -37,7 +37,7 @@ public class ForwardCompatibilityTests
     }
 
     [Fact]
-    public void UnknownMembersInHelloAckStreamAndEnvelopeAreIgnored()
+    public void Unknown_members_in_hello_ack_stream_and_envelope_are_ignored()
     {
         HelloFrame hello = Wire.Read("""{"type": "hello", "region": "eu", "conn_id": "c1", "ping_interval_ms": 1000, "features": ["x"]}""", Ctx.HelloFrame);
         Assert.Equal("c1", hello.ConnId);
@@ -59,7 +59,7 @@ public class ForwardCompatibilityTests
     }
 
     [Fact]
-    public void UnknownMsgTypeKeepsItsRawContentIntact()
+    public void Unknown_msg_type_keeps_its_raw_content_intact()
     {
         const string content = """{"card": {"title": "T", "elements": [{"tag": "div", "text": null}, 1, 2.5, true]}, "atUserList": []}""";
         string json = $$$"""
@@ -80,7 +80,7 @@ public class ForwardCompatibilityTests
     }
 
     [Fact]
-    public void UnknownEventTypeStillDeserializes()
+    public void Unknown_event_type_still_deserializes()
     {
         const string json = """
             {"type": "event",
@@ -101,7 +101,7 @@ public class ForwardCompatibilityTests
     [InlineData("""{"data": {"type": "inner"}, "type": "resume"}""", "resume")]
     [InlineData("""{"type": "HELLO"}""", "HELLO")]
     [InlineData("""{"type": ""}""", "")]
-    public void UnknownFrameTypeIsStillReported(string json, string expectedType)
+    public void Unknown_frame_type_is_still_reported(string json, string expectedType)
     {
         Assert.True(GatewayFrameReader.TryReadType(Encoding.UTF8.GetBytes(json), out string? type));
         Assert.Equal(expectedType, type);

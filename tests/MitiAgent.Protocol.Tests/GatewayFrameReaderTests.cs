@@ -15,7 +15,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"type": "event", "header": {"event_id": "e"}}""", "event")]
     [InlineData("""  {"type":"pong","ts":1}  """, "pong")]
     [InlineData("{\r\n\t\"type\" : \"ack\"\r\n}\r\n", "ack")]
-    public void TypeFirst(string json, string expected)
+    public void Type_first(string json, string expected)
     {
         Assert.True(TryReadType(json, out string? type));
         Assert.Equal(expected, type);
@@ -27,7 +27,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"list":[{"type":"x"},[{"type":"y"}],"type",1,null,true],"type":"stream"}""", "stream")]
     [InlineData("""{"error":{"code":"model_error","msg":"..."},"empty":{},"arr":[],"n":null,"b":false,"f":-1.5e3,"type":"stream"}""", "stream")]
     [InlineData("""{"typex":"no","xtype":"no","Type":"no","type":"yes"}""", "yes")]
-    public void TypeLastAfterNestedValues(string json, string expected)
+    public void Type_last_after_nested_values(string json, string expected)
     {
         Assert.True(TryReadType(json, out string? type));
         Assert.Equal(expected, type);
@@ -37,7 +37,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"typ\u0065":"hello"}""", "hello")]
     [InlineData("""{"type":"hel\u006co"}""", "hello")]
     [InlineData("""{"type":"caf\u00e9 \"q\""}""", "café \"q\"")]
-    public void EscapedNameAndValue(string json, string expected)
+    public void Escaped_name_and_value(string json, string expected)
     {
         Assert.True(TryReadType(json, out string? type));
         Assert.Equal(expected, type);
@@ -49,7 +49,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"header":{"type":"hello"}}""")]
     [InlineData("""{"items":[{"type":"hello"}]}""")]
     [InlineData("""{"Type":"hello","TYPE":"hello"}""")]
-    public void NoTopLevelTypeMemberGivesTrueAndNull(string json)
+    public void No_top_level_type_member_gives_true_and_null(string json)
     {
         Assert.True(TryReadType(json, out string? type));
         Assert.Null(type);
@@ -62,7 +62,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"type":{"name":"hello"}}""")]
     [InlineData("""{"type":["hello"]}""")]
     [InlineData("""{"type":{"type":"hello"},"x":1}""")]
-    public void NonStringTypeGivesTrueAndNull(string json)
+    public void Non_string_type_gives_true_and_null(string json)
     {
         Assert.True(TryReadType(json, out string? type));
         Assert.Null(type);
@@ -76,7 +76,7 @@ public class GatewayFrameReaderTests
     [InlineData("{'type':'hello'}")]
     [InlineData("""{"type":"hello",}""")]
     [InlineData("""{"type" "hello"}""")]
-    public void NotJsonGivesFalse(string json)
+    public void Not_JSON_gives_false(string json)
     {
         Assert.False(TryReadType(json, out string? type));
         Assert.Null(type);
@@ -89,7 +89,7 @@ public class GatewayFrameReaderTests
     [InlineData("42")]
     [InlineData("null")]
     [InlineData("true")]
-    public void NonObjectJsonGivesFalse(string json)
+    public void Non_object_JSON_gives_false(string json)
     {
         Assert.False(TryReadType(json, out string? type));
         Assert.Null(type);
@@ -105,7 +105,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"type":"hello","header":{"event_id":"e"}""")]
     [InlineData("""{"header":{"event_id":"e","type":"hello"}""")]
     [InlineData("""{"list":[1,2""")]
-    public void TruncatedJsonGivesFalse(string json)
+    public void Truncated_JSON_gives_false(string json)
     {
         Assert.False(TryReadType(json, out string? type));
         Assert.Null(type);
@@ -118,7 +118,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"type":"hello"}{"type":"event"}""")]
     [InlineData("""{"type":"hello"} []""")]
     [InlineData("""{"type":"hello"} 1""")]
-    public void TrailingGarbageGivesFalse(string json)
+    public void Trailing_garbage_gives_false(string json)
     {
         Assert.False(TryReadType(json, out string? type));
         Assert.Null(type);
@@ -128,14 +128,14 @@ public class GatewayFrameReaderTests
     [InlineData("")]
     [InlineData(" ")]
     [InlineData("\r\n\t")]
-    public void EmptyInputGivesFalse(string json)
+    public void Empty_input_gives_false(string json)
     {
         Assert.False(TryReadType(json, out string? type));
         Assert.Null(type);
     }
 
     [Fact]
-    public void InvalidUtf8InTypeValueGivesFalseInsteadOfThrowing()
+    public void Invalid_UTF8_in_type_value_gives_false_instead_of_throwing()
     {
         byte[] frame = [.. "{\"type\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
 
@@ -144,7 +144,7 @@ public class GatewayFrameReaderTests
     }
 
     [Fact]
-    public void ExcessiveNestingGivesFalse()
+    public void Excessive_nesting_gives_false()
     {
         string json = "{\"a\":" + new string('[', 200) + new string(']', 200) + ",\"type\":\"hello\"}";
 
@@ -153,7 +153,7 @@ public class GatewayFrameReaderTests
     }
 
     [Fact]
-    public void TryDeserializeReturnsFrameForMatchingJson()
+    public void TryDeserialize_returns_frame_for_matching_JSON()
     {
         StreamFrame? frame = GatewayFrameReader.TryDeserialize(
             """{"type":"stream","event_id":"aevt-1","seq":1,"state":"delta","delta":"Hel"}"""u8,
@@ -176,7 +176,7 @@ public class GatewayFrameReaderTests
     [InlineData("""{"type":"stream",""")]
     [InlineData("not json")]
     [InlineData("")]
-    public void TryDeserializeReturnsNullForMismatchedJson(string json)
+    public void TryDeserialize_returns_null_for_mismatched_JSON(string json)
     {
         Assert.Null(GatewayFrameReader.TryDeserialize(Encoding.UTF8.GetBytes(json), Ctx.StreamFrame));
     }
@@ -184,13 +184,13 @@ public class GatewayFrameReaderTests
     [Theory]
     [InlineData("""{"type":"pong","ts":"1750240805123"}""")]
     [InlineData("""{"type":"pong","ts":true}""")]
-    public void TryDeserializeIsStrictAboutNumbers(string json)
+    public void TryDeserialize_is_strict_about_numbers(string json)
     {
         Assert.Null(GatewayFrameReader.TryDeserialize(Encoding.UTF8.GetBytes(json), Ctx.PongFrame));
     }
 
     [Fact]
-    public void TryDeserializeOfEventWithNonObjectHeaderReturnsNull()
+    public void TryDeserialize_of_event_with_non_object_header_returns_null()
     {
         Assert.Null(GatewayFrameReader.TryDeserialize("""{"type":"event","header":"evt-1"}"""u8, Ctx.EventFrame));
         Assert.Null(GatewayFrameReader.TryDeserialize("""{"type":"event","header":{"create_time":"yesterday"}}"""u8, Ctx.EventFrame));

@@ -23,7 +23,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void HelloWithNonDefaultIntervals()
+    public void Hello_with_non_default_intervals()
     {
         const string json = """{"type": "hello", "conn_id": "c-9", "ping_interval_ms": 250, "ack_timeout_ms": 100}""";
 
@@ -35,7 +35,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void HelloWithoutIntervalsUsesSpecDefaults()
+    public void Hello_without_intervals_uses_spec_defaults()
     {
         HelloFrame hello = Wire.Read("""{"type": "hello", "conn_id": "conn-1"}""", Ctx.HelloFrame);
 
@@ -46,7 +46,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void MessageReceiveEventSection5()
+    public void Message_receive_event_section_5()
     {
         const string json = """
             {"type": "event",
@@ -91,7 +91,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void GroupAtEventWithAtTextContent()
+    public void Group_at_event_with_AtText_content()
     {
         const string json = """
             {"type": "event",
@@ -133,7 +133,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void AssistantCancelEvent()
+    public void Assistant_cancel_event()
     {
         const string json = """
             {"type": "event",
@@ -165,7 +165,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void AgentAckCarriesOnlyTheEventId()
+    public void Agent_ack_carries_only_the_event_id()
     {
         const string json = """{"type": "ack", "event_id": "evt-8f2c"}""";
 
@@ -180,7 +180,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void ServerAckRejectingWithCodeAndMsg()
+    public void Server_ack_rejecting_with_code_and_msg()
     {
         const string json = """{"type": "ack", "event_id": "aevt-9", "code": 10003, "msg": "run cancelled"}""";
 
@@ -194,7 +194,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void ServerAckAcceptingWithCodeZero()
+    public void Server_ack_accepting_with_code_zero()
     {
         const string json = """{"type": "ack", "event_id": "aevt-9", "code": 0, "msg": "ok"}""";
 
@@ -244,7 +244,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void StreamDeltaSection62()
+    public void Stream_delta_section_6_2()
     {
         const string json = """
             {"type": "stream", "event_id": "aevt-1", "run_id": "run-5d1e", "assistant_msg_id": "msg-77ab",
@@ -268,7 +268,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void StreamDeltaWithReasoningDelta()
+    public void Stream_delta_with_reasoning_delta()
     {
         const string json = """
             {"type": "stream", "event_id": "aevt-2", "run_id": "run-5d1e", "assistant_msg_id": "msg-77ab",
@@ -284,7 +284,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void StreamCompletedSection62()
+    public void Stream_completed_section_6_2()
     {
         const string json = """
             {"type": "stream", "event_id": "aevt-9", "run_id": "run-5d1e", "assistant_msg_id": "msg-77ab",
@@ -307,7 +307,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void StreamFailedSection62()
+    public void Stream_failed_section_6_2()
     {
         const string json = """
             {"type": "stream", "event_id": "aevt-9", "run_id": "run-5d1e", "assistant_msg_id": "msg-77ab",
@@ -329,7 +329,7 @@ public class GatewayRoundTripTests
     }
 
     [Fact]
-    public void FramesReadThroughGatewayFrameReaderFromUtf8()
+    public void Frames_read_through_GatewayFrameReader_from_UTF8()
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(
             """{"type": "stream", "event_id": "aevt-1", "run_id": "run-5d1e", "assistant_msg_id": "msg-77ab", "seq": 1, "state": "delta", "delta": "Hél😀", "reasoning_delta": null}""");

@@ -8,7 +8,7 @@ public class RestRoundTripTests
     private static MitiJsonContext Ctx => Wire.Context;
 
     [Fact]
-    public void TokenRequestSection3()
+    public void TokenRequest_section_3()
     {
         const string json = """{"app_id": "cli_a1b2c3", "app_secret": "secret_..."}""";
 
@@ -20,7 +20,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void TokenResponseSection3()
+    public void TokenResponse_section_3()
     {
         const string json = """{"code": 0, "msg": "ok", "data": {"access_token": "t-...", "expires_in": 7200}}""";
 
@@ -35,7 +35,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void ErrorEnvelopeWithNullData()
+    public void Error_envelope_with_null_data()
     {
         const string json = """{"code": 10012, "msg": "no permission", "data": null}""";
 
@@ -58,7 +58,7 @@ public class RestRoundTripTests
     [InlineData(10013, "not found")]
     [InlineData(10029, "rate limited")]
     [InlineData(50000, "internal error")]
-    public void ErrorEnvelopeWithoutDataForTypedResponse(int code, string msg)
+    public void Error_envelope_without_data_for_typed_response(int code, string msg)
     {
         string json = $$"""{"code": {{code}}, "msg": "{{msg}}"}""";
 
@@ -71,7 +71,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void SuccessEnvelopeWithArbitraryData()
+    public void Success_envelope_with_arbitrary_data()
     {
         const string json = """{"code": 0, "msg": "ok", "data": {"anything": [1, "two", {"three": 3}]}}""";
 
@@ -88,7 +88,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void SendRequestSection61()
+    public void Send_request_section_6_1()
     {
         const string json = """
             {"to_user_id": "u_abc123", "msg_type": "text", "content": {"text": "hi"},
@@ -106,7 +106,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void SendRequestToGroupWithStreamFullContent()
+    public void Send_request_to_group_with_StreamFull_content()
     {
         const string json = """
             {"to_group_id": "sg_xyz789", "msg_type": "stream_full",
@@ -128,7 +128,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void SendRequestBuiltFromTypedContentWithoutReplyTo()
+    public void Send_request_built_from_typed_content_without_reply_to()
     {
         var request = new SendMessageRequest
         {
@@ -144,7 +144,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void SendResponseSection61()
+    public void Send_response_section_6_1()
     {
         const string json = """{"code": 0, "msg": "ok", "data": {"message_id": "msg-90bc", "create_time": 1750240806000}}""";
 
@@ -159,7 +159,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void HistoryResponseSection7()
+    public void History_response_section_7()
     {
         const string json = """
             {"code": 0, "msg": "ok", "data": {"messages": [
@@ -198,7 +198,7 @@ public class RestRoundTripTests
     }
 
     [Fact]
-    public void HistoryResponseWithMoreAndNoMessages()
+    public void History_response_with_more_and_no_messages()
     {
         const string json = """{"code": 0, "msg": "ok", "data": {"messages": [], "has_more": true}}""";
 

@@ -9,7 +9,7 @@ public class SecretTests
     private const string Token = "t-9f3Kd02hXq71LmN";
 
     [Fact]
-    public void TokenRequestToStringHidesTheSecret()
+    public void TokenRequest_ToString_hides_the_secret()
     {
         string text = new TokenRequest { AppId = "cli_a1b2c3", AppSecret = Secret }.ToString();
 
@@ -19,7 +19,7 @@ public class SecretTests
     }
 
     [Fact]
-    public void TokenDataToStringHidesTheToken()
+    public void TokenData_ToString_hides_the_token()
     {
         string text = new TokenData { AccessToken = Token, ExpiresIn = 7200 }.ToString();
 
@@ -29,7 +29,7 @@ public class SecretTests
     }
 
     [Fact]
-    public void DeserializedTokenResponseToStringHidesTheToken()
+    public void Deserialized_TokenResponse_ToString_hides_the_token()
     {
         string json = $$$"""{"code": 0, "msg": "ok", "data": {"access_token": "{{{Token}}}", "expires_in": 7200}}""";
         ApiResponse<TokenData>? response = JsonSerializer.Deserialize(json, MitiJsonContext.Default.ApiResponseTokenData);
@@ -41,7 +41,7 @@ public class SecretTests
     }
 
     [Fact]
-    public void DeserializedTokenRequestToStringHidesTheSecret()
+    public void Deserialized_TokenRequest_ToString_hides_the_secret()
     {
         string json = $$"""{"app_id": "cli_a1b2c3", "app_secret": "{{Secret}}"}""";
         TokenRequest? request = JsonSerializer.Deserialize(json, MitiJsonContext.Default.TokenRequest);

@@ -8,7 +8,7 @@ public class WireHelperTests
     [InlineData("""{"a":{"b":null,"c":[{"d":null,"e":2}]}}""", """{"a":{"c":[{"e":2}]}}""")]
     [InlineData("""{"b":2,"a":1}""", """{"a":1,"b":2}""")]
     [InlineData("""{"a": [1, 2]}""", """{"a":[1,2]}""")]
-    public void EquivalentJsonPasses(string expected, string actual) => Wire.AssertEquivalent(expected, actual);
+    public void Equivalent_JSON_passes(string expected, string actual) => Wire.AssertEquivalent(expected, actual);
 
     [Theory]
     [InlineData("""{"a":1}""", """{"a":2}""")]
@@ -19,6 +19,6 @@ public class WireHelperTests
     [InlineData("""{"a":[null]}""", """{"a":[]}""")]
     [InlineData("""{"a":{"b":true}}""", """{"a":{"b":false}}""")]
     [InlineData("""{"snake_case":1}""", """{"snakeCase":1}""")]
-    public void DifferentJsonFails(string expected, string actual) =>
+    public void Different_JSON_fails(string expected, string actual) =>
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => Wire.AssertEquivalent(expected, actual));
 }

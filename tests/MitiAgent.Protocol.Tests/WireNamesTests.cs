@@ -17,7 +17,7 @@ public class WireNamesTests
     [InlineData("100%", "/agent/v1/conversations/100%25/messages")]
     [InlineData("a+b", "/agent/v1/conversations/a%2Bb/messages")]
     [InlineData("会话", "/agent/v1/conversations/%E4%BC%9A%E8%AF%9D/messages")]
-    public void HistoryPathEscapesTheConversationId(string conversationId, string expected)
+    public void History_path_escapes_the_conversation_id(string conversationId, string expected)
     {
         Assert.Equal(expected, WireNames.Paths.History(conversationId));
     }
@@ -25,7 +25,7 @@ public class WireNamesTests
     [Theory]
     [InlineData("conv-u_abc123")]
     [InlineData("conv/1 ?#")]
-    public void HistoryPathAgreesWithHistoryFormat(string conversationId)
+    public void History_path_agrees_with_history_format(string conversationId)
     {
         Assert.Equal(
             string.Format(System.Globalization.CultureInfo.InvariantCulture, WireNames.Paths.HistoryFormat, Uri.EscapeDataString(conversationId)),
@@ -35,13 +35,13 @@ public class WireNamesTests
     [Theory]
     [InlineData("conv-u_abc123")]
     [InlineData("a.b~c_d-e")]
-    public void HistoryRouteMatchesHistoryPath(string conversationId)
+    public void History_route_matches_history_path(string conversationId)
     {
         Assert.Equal(WireNames.Paths.History(conversationId), WireNames.Paths.HistoryRoute.Replace("{conversationId}", conversationId, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void HistoryPathStaysOneSegment()
+    public void History_path_stays_one_segment()
     {
         string path = WireNames.Paths.History("../../auth/token");
         var uri = new Uri(new Uri("https://www.miti.chat"), "/chat" + path);
@@ -58,7 +58,7 @@ public class WireNamesTests
     [InlineData("", false)]
     [InlineData("cancelled", false)]
     [InlineData(null, false)]
-    public void StreamStateIsTerminal(string? state, bool expected)
+    public void Stream_state_is_terminal(string? state, bool expected)
     {
         Assert.Equal(expected, WireNames.StreamStates.IsTerminal(state));
     }
@@ -69,7 +69,6 @@ public class WireNamesTests
     [InlineData("Paths.SendMessage", WireNames.Paths.SendMessage, "/agent/v1/messages/send")]
     [InlineData("DefaultBaseUrl", WireNames.DefaultBaseUrl, "https://www.miti.chat/chat")]
     [InlineData("BaseUrlEnvironmentVariable", WireNames.BaseUrlEnvironmentVariable, "MITI_API_BASE_URL")]
-    [InlineData("LocalDevelopmentBaseUrl", WireNames.LocalDevelopmentBaseUrl, "http://localhost:10006/chat")]
     [InlineData("EventTypes.MessageReceive", WireNames.EventTypes.MessageReceive, "im.message.receive")]
     [InlineData("EventTypes.GroupAt", WireNames.EventTypes.GroupAt, "im.message.group_at")]
     [InlineData("EventTypes.AssistantCancel", WireNames.EventTypes.AssistantCancel, "assistant.cancel")]
@@ -83,7 +82,7 @@ public class WireNamesTests
     [InlineData("StreamStates.Failed", WireNames.StreamStates.Failed, "failed")]
     [InlineData("Roles.User", WireNames.Roles.User, "user")]
     [InlineData("Roles.Assistant", WireNames.Roles.Assistant, "assistant")]
-    public void StringConstantsMatchSpec(string name, string actual, string spec)
+    public void String_constants_match_spec(string name, string actual, string spec)
     {
         Assert.True(spec == actual, $"{name} is {actual}, the spec says {spec}");
     }
@@ -113,7 +112,7 @@ public class WireNamesTests
     [InlineData("Defaults.HistoryMaxLimit", WireNames.Defaults.HistoryMaxLimit, 100)]
     [InlineData("Defaults.TerminalFrameAttempts", WireNames.Defaults.TerminalFrameAttempts, 5)]
     [InlineData("Defaults.DeltaCoalesceMs", WireNames.Defaults.DeltaCoalesceMs, 50)]
-    public void NumericConstantsMatchSpec(string name, int actual, int spec)
+    public void Numeric_constants_match_spec(string name, int actual, int spec)
     {
         Assert.True(spec == actual, $"{name} is {actual}, the spec says {spec}");
     }
@@ -126,7 +125,7 @@ public class WireNamesTests
         JsonSerializer.SerializeToElement(new TextContent { Text = text }, Ctx.TextContent);
 
     [Fact]
-    public void TokenRequestMembers()
+    public void TokenRequest_members()
     {
         JsonObject obj = Wire.WriteObject(new TokenRequest { AppId = "cli_a1b2c3", AppSecret = "s" }, Ctx.TokenRequest);
 
@@ -134,7 +133,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void TokenResponseMembers()
+    public void TokenResponse_members()
     {
         var response = new ApiResponse<TokenData> { Code = 0, Msg = "ok", Data = new TokenData { AccessToken = "t", ExpiresIn = 7200 } };
 
@@ -146,7 +145,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void EnvelopeOmitsNullMsgAndData()
+    public void Envelope_omits_null_msg_and_data()
     {
         JsonObject obj = Wire.WriteObject(new ApiResponse<SendMessageData> { Code = 10012 }, Ctx.ApiResponseSendMessageData);
 
@@ -154,7 +153,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void SendRequestMembers()
+    public void Send_request_members()
     {
         var request = new SendMessageRequest
         {
@@ -172,7 +171,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void SendResponseMembers()
+    public void Send_response_members()
     {
         JsonObject obj = Wire.WriteObject(new SendMessageData { MessageId = "m", CreateTime = 1 }, Ctx.SendMessageData);
 
@@ -180,7 +179,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void HistoryMembers()
+    public void History_members()
     {
         var data = new HistoryData
         {
@@ -196,7 +195,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void HelloMembers()
+    public void Hello_members()
     {
         JsonObject obj = Wire.WriteObject(new HelloFrame { ConnId = "c", PingIntervalMs = 1, AckTimeoutMs = 2 }, Ctx.HelloFrame);
 
@@ -206,7 +205,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void EventMembers()
+    public void Event_members()
     {
         var frame = new EventFrame
         {
@@ -235,7 +234,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void AckMembers()
+    public void Ack_members()
     {
         Wire.AssertMembers(Wire.WriteObject(new AckFrame { EventId = "e" }, Ctx.AckFrame), "type", "event_id");
         Wire.AssertMembers(
@@ -244,7 +243,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void PingPongReconnectMembers()
+    public void Ping_pong_reconnect_members()
     {
         Wire.AssertMembers(Wire.WriteObject(new PingFrame { Ts = 1 }, Ctx.PingFrame), "type", "ts");
         Wire.AssertMembers(Wire.WriteObject(new PongFrame { Ts = 1 }, Ctx.PongFrame), "type", "ts");
@@ -252,7 +251,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void StreamMembers()
+    public void Stream_members()
     {
         var frame = new StreamFrame
         {
@@ -278,7 +277,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void StreamDeltaOmitsUnsetMembers()
+    public void Stream_delta_omits_unset_members()
     {
         var frame = new StreamFrame { EventId = "e", RunId = "r", AssistantMsgId = "am", Seq = 1, State = WireNames.StreamStates.Delta, Delta = "Hel" };
 
@@ -286,7 +285,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void ContentMembers()
+    public void Content_members()
     {
         Wire.AssertMembers(Wire.WriteObject(new TextContent { Text = "t" }, Ctx.TextContent), "text");
         Wire.AssertMembers(Wire.WriteObject(new AtTextContent { Text = "t", AtUserList = ["u"] }, Ctx.AtTextContent), "text", "atUserList");
@@ -309,7 +308,7 @@ public class WireNamesTests
     [InlineData("pong")]
     [InlineData("reconnect")]
     [InlineData("stream")]
-    public void NewFrameWritesItsTypeConstant(string expectedType)
+    public void New_frame_writes_its_type_constant(string expectedType)
     {
         string json = expectedType switch
         {
@@ -329,7 +328,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void FrameTypeConstantsMatchSpec()
+    public void Frame_type_constants_match_spec()
     {
         Assert.Equal("hello", new HelloFrame().Type);
         Assert.Equal("event", new EventFrame().Type);
@@ -341,7 +340,7 @@ public class WireNamesTests
     }
 
     [Fact]
-    public void SerializedFramesUseCompactLiteralNames()
+    public void Serialized_frames_use_compact_literal_names()
     {
         // A spot check of the exact text, independent of the member-set helper.
         Assert.Equal(

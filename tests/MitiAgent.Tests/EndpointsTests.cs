@@ -5,7 +5,7 @@ namespace MitiAgent.Tests;
 public class EndpointsTests
 {
     private static Func<string, string?> Env(string? value) =>
-        name => name == WireNames.BaseUrlEnvironmentVariable ? value : null;
+        name => name == "MITI_API_BASE_URL" ? value : null;
 
     [Fact]
     public void Default_is_production_with_wss_gateway()
@@ -40,7 +40,7 @@ public class EndpointsTests
     [InlineData(" \t")]
     public void Blank_environment_falls_back_to_default(string env)
     {
-        Assert.Equal(WireNames.DefaultBaseUrl, MitiEndpoints.Resolve("  ", Env(env)).BaseUrl);
+        Assert.Equal("https://www.miti.chat/chat", MitiEndpoints.Resolve("  ", Env(env)).BaseUrl);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class EndpointsTests
         }
         catch (MitiConfigurationException error)
         {
-            Assert.Contains(WireNames.BaseUrlEnvironmentVariable, error.Message, StringComparison.Ordinal);
+            Assert.Contains("MITI_API_BASE_URL", error.Message, StringComparison.Ordinal);
         }
     }
 
@@ -103,7 +103,7 @@ public class EndpointsTests
     public void Insecure_environment_value_is_refused_and_names_the_variable()
     {
         var error = Assert.Throws<MitiConfigurationException>(() => MitiEndpoints.Resolve(null, Env("http://evil.example/chat")));
-        Assert.Contains(WireNames.BaseUrlEnvironmentVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains("MITI_API_BASE_URL", error.Message, StringComparison.Ordinal);
         Assert.Contains("'evil.example'", error.Message, StringComparison.Ordinal);
     }
 

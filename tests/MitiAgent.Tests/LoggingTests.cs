@@ -1,21 +1,26 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using MitiAgent.Internal;
 using MitiAgent.Logging;
 
 namespace MitiAgent.Tests;
 
+/// <summary>
+/// The SDK's log messages, written directly through its loggers: the framework's <see cref="FakeLogCollector"/> is
+/// enough here (one thread, no scopes, no emulator sharing the factory), unlike the integration tests' shared kit.
+/// </summary>
 public class LoggingTests
 {
-    private static (CapturingLoggerProvider Provider, MitiLoggers Loggers) Create()
+    private static (FakeLogCollector Logs, MitiLoggers Loggers) Create()
     {
-        var provider = new CapturingLoggerProvider();
-        return (provider, new MitiLoggers(new TestLoggerFactory(provider)));
+        var logs = new FakeLogCollector();
+        return (logs, new MitiLoggers(new CapturingLoggerFactory(new FakeLoggerProvider(logs))));
     }
 
     [Fact]
     public void Reference_texts_are_rendered_word_for_word_in_their_categories()
     {
-        (CapturingLoggerProvider provider, MitiLoggers log) = Create();
+        (FakeLogCollector logs, MitiLoggers log) = Create();
 
         AuthLog.TokenAcquired(log.Auth, 7200);
         AuthLog.TokenApiError(log.Auth, 10001, "invalid app_id");
@@ -43,13 +48,13 @@ public class LoggingTests
             ("MitiAgent.Message", "send_message success: target=u_abc123 message_id=msg-90bc"),
             ("MitiAgent.Message", "send_message API error: code=10012 msg=no permission"),
         ];
-        Assert.Equal(expected, provider.Entries.Select(e => (e.Category, e.Message)).ToArray());
+        Assert.Equal(expected, logs.GetSnapshot().Select(e => (e.Category ?? "", e.Message)).ToArray());
     }
 
     [Fact]
     public void Runtime_messages_render_ids_and_reasons()
     {
-        (CapturingLoggerProvider provider, MitiLoggers log) = Create();
+        (FakeLogCollector logs, MitiLoggers log) = Create();
         var failure = new InvalidOperationException("boom");
 
         GatewayLog.MalformedFrameSkipped(log.Gateway, "event", "evt-1", "missing header.event_type");
@@ -64,7 +69,7 @@ public class LoggingTests
         MessageLog.StreamFrameTimedOut(log.Message, 5, "aevt-9", "run-1");
         AuthLog.TokenRejected(log.Auth, "code 10002");
 
-        string[] texts = [.. provider.Entries.Select(e => e.Message)];
+        string[] texts = [.. logs.GetSnapshot().Select(e => e.Message)];
         Assert.Equal(
             [
                 "malformed frame skipped: type=event event_id=evt-1 reason=missing header.event_type",
@@ -80,7 +85,7 @@ public class LoggingTests
                 "access token rejected by the server (code 10002), fetching a new one",
             ],
             texts);
-        LogEntry handlerFailed = provider.Entries.Single(e => e.Message.StartsWith("handler failed", StringComparison.Ordinal));
+        FakeLogRecord handlerFailed = logs.GetSnapshot().Single(e => e.Message.StartsWith("handler failed", StringComparison.Ordinal));
         Assert.Same(failure, handlerFailed.Exception);
         Assert.Equal(LogLevel.Error, handlerFailed.Level);
     }
@@ -88,15 +93,15 @@ public class LoggingTests
     [Fact]
     public void Levels_follow_the_spec_and_content_is_trace_only()
     {
-        (CapturingLoggerProvider provider, MitiLoggers log) = Create();
+        (FakeLogCollector logs, MitiLoggers log) = Create();
         MessageLog.SendContent(log.Message, "text", "{\"text\":\"private\"}");
         GatewayLog.EventPayload(log.Gateway, "evt-1", "{}");
         AuthLog.TokenAcquired(log.Auth, 5);
-        LogEntry[] entries = [.. provider.Entries];
+        IReadOnlyList<FakeLogRecord> entries = logs.GetSnapshot();
         Assert.Equal(LogLevel.Trace, entries[0].Level);
         Assert.Equal(LogLevel.Trace, entries[1].Level);
         Assert.Equal(LogLevel.Information, entries[2].Level);
-        Assert.All(entries, e => Assert.NotEqual(0, e.EventId.Id));
+        Assert.All(entries, e => Assert.NotEqual(0, e.Id.Id));
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public class OptionsTests
         Assert.Equal(10_000, options.SeenEventCapacity);
         Assert.Equal(TimeSpan.FromMinutes(10), options.SeenEventTtl);
         Assert.Equal(3, options.MaxSendRetries);
+        Assert.Equal(1024 * 1024, options.MaxInboundFrameBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.StreamDeltaInterval);
         Assert.Null(options.BaseUrl);
     }
@@ -112,6 +113,8 @@ public class OptionsTests
         { o => o.SeenEventTtl = TimeSpan.Zero, "SeenEventTtl" },
         { o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1), "ShutdownTimeout" },
         { o => o.MaxSendRetries = -1, "MaxSendRetries" },
+        { o => o.MaxInboundFrameBytes = MitiAgentOptions.MinInboundFrameBytes - 1, "MaxInboundFrameBytes must be at least 65536" },
+        { o => o.MaxInboundFrameBytes = 0, "MaxInboundFrameBytes" },
         { o => o.ConnectTimeout = TimeSpan.Zero, "ConnectTimeout" },
         { o => o.StreamDeltaInterval = TimeSpan.FromMilliseconds(10), "StreamDeltaInterval" },
         { o => o.BaseUrl = "http://example.com/chat", "example.com" },

@@ -1,50 +1,10 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using MitiAgent.Events;
 using MitiAgent.Protocol;
 
 namespace MitiAgent.Tests;
-
-/// <summary>A captured log entry.</summary>
-internal sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
-
-/// <summary>A small ILoggerProvider that records every rendered message.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class CapturingLogger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
-    }
-}
-
-/// <summary>A minimal ILoggerFactory over one provider (the SDK only calls CreateLogger).</summary>
-internal sealed class TestLoggerFactory(ILoggerProvider provider) : ILoggerFactory
-{
-    public void AddProvider(ILoggerProvider loggerProvider) => throw new NotSupportedException();
-
-    public ILogger CreateLogger(string categoryName) => provider.CreateLogger(categoryName);
-
-    public void Dispose()
-    {
-    }
-}
 
 /// <summary>Records what events ask the client to send.</summary>
 internal sealed class FakeSink : IEventReplySink

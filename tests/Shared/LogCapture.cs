@@ -11,8 +11,15 @@ internal sealed record LogEntry(string Category, LogLevel Level, EventId EventId
     /// <summary>The entry as one line, the way the emulator tests grep it: level, category, message, exception.</summary>
     public string Line => $"{Level} {Category}: {Message} {Exception}";
 
+    /// <summary>
+    /// <see cref="ToString"/> followed by the scopes: for checks that must see everything written (no secret anywhere),
+    /// not for counting lines, since a scope (an event id, say) repeats in every entry written inside it.
+    /// </summary>
+    public string TextWithScopes => Scopes.Count == 0 ? ToString() : ToString() + " | scopes: " + string.Join(", ", Scopes);
+
+    /// <summary>Category, level, event id and name, message and exception; without the scopes (see <see cref="TextWithScopes"/>).</summary>
     public override string ToString() =>
-        $"{Category} [{Level}] ({EventId.Id}) {Message}" + (Exception is null ? string.Empty : " | " + Exception) + (Scopes.Count == 0 ? string.Empty : " | scopes: " + string.Join(", ", Scopes));
+        $"{Category} [{Level}] ({EventId.Id}{(EventId.Name is null ? string.Empty : " " + EventId.Name)}) {Message}" + (Exception is null ? string.Empty : " | " + Exception);
 }
 
 /// <summary>

@@ -41,6 +41,7 @@ internal sealed class MitiOptionsSetup : IConfigureOptions<MitiAgentOptions>, IV
         (nameof(MitiAgentOptions.ConnectTimeout), ValueKind.TimeSpan),
         (nameof(MitiAgentOptions.StartupTimeout), ValueKind.TimeSpan),
         (nameof(MitiAgentOptions.StreamDeltaInterval), ValueKind.TimeSpan),
+        (nameof(MitiAgentOptions.MaxInboundFrameBytes), ValueKind.WholeNumber),
     ];
 
     private const int MaxEchoedValueLength = 40;

@@ -38,6 +38,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     internal const string HandlerErrorCode = "handler_error";
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How long cancelled handlers get to return before the stop goes on without them (on the SDK's clock): half a
+    /// second keeps <c>StopAsync</c> within <see cref="MitiAgentOptions.ShutdownTimeout"/> + 1 s whatever a handler does.
+    /// </summary>
+    internal static readonly TimeSpan CancelGrace = TimeSpan.FromMilliseconds(500);
     private readonly IMitiAgentHandler _handler;
     private readonly MitiAgentClient? _client;
     private readonly ILogger _log;
@@ -52,6 +58,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _reportedMissing = new(StringComparer.Ordinal);
+
+    // Runs cancelled before their handler started (the event queued or waiting for its ack): their handler never
+    // starts. Bounded: the oldest marks are forgotten (a run id is unique, so a stale mark matches nothing).
+    private const int CancelledBeforeStartCapacity = 1024;
+    private readonly ConcurrentDictionary<string, byte> _cancelledBeforeStart = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _cancelledBeforeStartOrder = new();
 
     // Accepted events whose ack has not settled yet, by id; with _seen's claim, guarded by _ackGate (taken before
     // _seen's own lock), so a delivery either joins the waiting one or, once that gave up, claims the id afresh.
@@ -480,16 +492,12 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         var cancel = (CancelEvent)item.Event;
 
         // Stop the run's handler at once; the [OnCancel] handler itself runs from the bounded queue.
-        if (_runs.TryGetValue(cancel.RunId, out var run))
+        if (!TryCancelRun(cancel.RunId))
         {
-            try
-            {
-                run.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The handler finished in the meantime.
-            }
+            // Its handler has not started (queued, or waiting for its ack): mark the run so it never starts. Checked
+            // again after marking, since a handler registers its run before it looks for the mark (no gap between).
+            MarkCancelledBeforeStart(cancel.RunId);
+            TryCancelRun(cancel.RunId);
         }
 
         if ((_handler.HandledKinds & MitiHandlerKinds.Cancel) == 0)
@@ -505,6 +513,39 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             _metrics.EventDropped(cancel.EventType, MitiMetrics.DropReasons.CancelQueueFull);
             GatewayLog.CancelQueueFull(_log, _cancelCapacity, cancel.EventId, cancel.RunId);
             CompleteUnhandled(cancel.EventId);
+        }
+    }
+
+    private bool TryCancelRun(string runId)
+    {
+        if (!_runs.TryGetValue(runId, out var run))
+        {
+            return false;
+        }
+
+        try
+        {
+            run.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handler finished in the meantime.
+        }
+
+        return true;
+    }
+
+    private void MarkCancelledBeforeStart(string runId)
+    {
+        if (!_cancelledBeforeStart.TryAdd(runId, 0))
+        {
+            return;
+        }
+
+        _cancelledBeforeStartOrder.Enqueue(runId);
+        while (_cancelledBeforeStartOrder.Count > CancelledBeforeStartCapacity && _cancelledBeforeStartOrder.TryDequeue(out string? oldest))
+        {
+            _cancelledBeforeStart.TryRemove(oldest, out _);
         }
     }
 
@@ -539,6 +580,16 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
         else if (_shutdown.IsCancellationRequested)
         {
             cts!.Cancel(); // DrainAsync may have looked at _runs before this run was added
+        }
+
+        // Registered first, then the mark looked for: a cancel either finds the run in _runs or left its mark here.
+        if (registered && _cancelledBeforeStart.TryRemove(runId!, out _))
+        {
+            GatewayLog.RunCancelledBeforeStart(_log, message.EventType, message.EventId, runId!);
+            _runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(runId!, cts!));
+            cts!.Dispose();
+            _seen.Complete(message.EventId);
+            return;
         }
 
         CancellationToken token = cts?.Token ?? _shutdown.Token;
@@ -710,7 +761,8 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
     /// <summary>
     /// Stops taking events, waits for running handlers and queued cancels until <paramref name="timeout"/> has passed
     /// on <paramref name="time"/> or <paramref name="abandon"/> is cancelled, then cancels what still runs and waits
-    /// for it to return.
+    /// for it to return — at most <see cref="CancelGrace"/>: a handler that ignores its token is left running (logged)
+    /// rather than holding the stop forever.
     /// </summary>
     /// <returns>The number of handlers that had to be cancelled.</returns>
     public async Task<int> DrainAsync(TimeSpan timeout, TimeProvider time, Func<int> extraBusy, CancellationToken abandon = default)
@@ -766,9 +818,26 @@ internal sealed class EventDispatcher : IDisposable, IQueueDepthSource, IStreamF
             }
         }
 
-        while (Busy > 0)
+        using (var grace = new CancellationTokenSource(CancelGrace, time))
         {
-            await Task.Delay(PollInterval).ConfigureAwait(false);
+            try
+            {
+                while (Busy > 0)
+                {
+                    await Task.Delay(PollInterval, grace.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Some handlers ignore their token: nothing can end them, so the stop goes on without them.
+            }
+        }
+
+        int stuck = Busy;
+        if (stuck > 0)
+        {
+            GatewayLog.HandlersAbandoned(_log, stuck, (long)CancelGrace.TotalMilliseconds);
+            return cancelled; // their workers (or the cancel loop) end when the handlers return, if ever
         }
 
         await _cancelLoop.ConfigureAwait(false);

@@ -31,6 +31,7 @@ internal sealed class GatewayConnectionLoop
     private readonly TokenManager _tokens;
     private readonly MitiEndpoints _endpoints;
     private readonly TimeSpan _connectTimeout;
+    private readonly int _maxInboundFrameBytes;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly MitiMetrics _metrics;
@@ -39,16 +40,18 @@ internal sealed class GatewayConnectionLoop
     /// <param name="tokens">Issues the bearer tokens; a fatal background refresh ends the running session.</param>
     /// <param name="endpoints">Where the gateway is.</param>
     /// <param name="connectTimeout">The limit of one dial until <c>hello</c>.</param>
+    /// <param name="maxInboundFrameBytes">The largest frame a socket reads (<see cref="MitiAgentOptions.MaxInboundFrameBytes"/>).</param>
     /// <param name="time">The clock of backoff and liveness.</param>
     /// <param name="gatewayLogger">The <c>MitiAgent.Gateway</c> logger.</param>
     /// <param name="metrics">Counts reconnects and rate-limited answers.</param>
     /// <param name="setState">Reports the client's state changes.</param>
     /// <param name="currentSession">The client's running session, or <see langword="null"/> when it is not running.</param>
-    public GatewayConnectionLoop(TokenManager tokens, MitiEndpoints endpoints, TimeSpan connectTimeout, TimeProvider time, ILogger gatewayLogger, MitiMetrics metrics, Action<MitiClientState, Exception?> setState, Func<GatewaySession?> currentSession)
+    public GatewayConnectionLoop(TokenManager tokens, MitiEndpoints endpoints, TimeSpan connectTimeout, int maxInboundFrameBytes, TimeProvider time, ILogger gatewayLogger, MitiMetrics metrics, Action<MitiClientState, Exception?> setState, Func<GatewaySession?> currentSession)
     {
         _tokens = tokens;
         _endpoints = endpoints;
         _connectTimeout = connectTimeout;
+        _maxInboundFrameBytes = maxInboundFrameBytes;
         _time = time;
         _log = gatewayLogger;
         _metrics = metrics;
@@ -246,7 +249,7 @@ internal sealed class GatewayConnectionLoop
     {
         _setState(session.EverConnected ? MitiClientState.Reconnecting : MitiClientState.Connecting, null);
         GatewayLog.Connecting(_log, _endpoints.GatewayUri);
-        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _connectTimeout, _time, _log, session.Frames, _metrics, stopping, SendHook).ConfigureAwait(false);
+        var socket = await GatewaySocket.ConnectAsync(_endpoints.GatewayUri, token, _connectTimeout, _time, _log, session.Frames, _metrics, stopping, SendHook, _maxInboundFrameBytes).ConfigureAwait(false);
         GatewayLog.Hello(_log, socket.Hello.ConnId, socket.Hello.PingIntervalMs, socket.Hello.AckTimeoutMs);
         return socket;
     }

@@ -50,6 +50,9 @@ internal sealed class GatewaySocket : IAsyncDisposable
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The default of <see cref="MitiAgentOptions.MaxInboundFrameBytes"/>.</summary>
+    internal const int DefaultMaxInboundFrameBytes = 1024 * 1024;
+
     private readonly ClientWebSocket _ws;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -63,6 +66,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private readonly TaskCompletionSource<string?> _reconnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _deadAfter;
     private readonly MitiMetrics _metrics;
+    private readonly int _maxFrameBytes;
     private ITimer? _pingTimer;
     private ITimer? _livenessTimer;
     private long _lastReceived;
@@ -71,9 +75,10 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private Task? _reader;
     private Task _writer = Task.CompletedTask;
 
-    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log, MitiMetrics metrics, Func<ReadOnlyMemory<byte>, ValueTask>? beforeSend)
+    private GatewaySocket(ClientWebSocket ws, HelloFrame hello, TimeProvider time, ILogger log, MitiMetrics metrics, Func<ReadOnlyMemory<byte>, ValueTask>? beforeSend, int maxFrameBytes)
     {
         _ws = ws;
+        _maxFrameBytes = maxFrameBytes;
         _beforeSend = beforeSend;
         Hello = hello;
         _time = time;
@@ -106,11 +111,12 @@ internal sealed class GatewaySocket : IAsyncDisposable
     /// Dials the gateway with the bearer token and waits for <c>hello</c> (bounded by <paramref name="connectTimeout"/>).
     /// From then until it ends the socket counts in <see cref="MitiTelemetry.Instruments.Connections"/>.
     /// <paramref name="beforeSend"/> is a test seam: awaited by the writer before each frame goes out (null in production).
+    /// A frame above <paramref name="maxInboundFrameBytes"/> is read and thrown away in chunks (<c>hello</c>: the dial fails).
     /// </summary>
     /// <exception cref="GatewayHandshakeException">The server answered the handshake with an HTTP error status.</exception>
     public static async Task<GatewaySocket> ConnectAsync(
         Uri gatewayUri, string token, TimeSpan connectTimeout, TimeProvider time, ILogger log, IGatewayFrameHandler handler, MitiMetrics metrics, CancellationToken cancellationToken,
-        Func<ReadOnlyMemory<byte>, ValueTask>? beforeSend = null)
+        Func<ReadOnlyMemory<byte>, ValueTask>? beforeSend = null, int maxInboundFrameBytes = DefaultMaxInboundFrameBytes)
     {
         var ws = new ClientWebSocket();
         ws.Options.SetRequestHeader("Authorization", "Bearer " + token);
@@ -129,8 +135,8 @@ internal sealed class GatewaySocket : IAsyncDisposable
                 throw new GatewayHandshakeException(ws.HttpStatusCode, ParseRetryAfter(ws.HttpResponseHeaders, time), ex);
             }
 
-            HelloFrame hello = await ReadHelloAsync(ws, timeout.Token).ConfigureAwait(false);
-            var socket = new GatewaySocket(ws, hello, time, log, metrics, beforeSend) { Token = token };
+            HelloFrame hello = await ReadHelloAsync(ws, maxInboundFrameBytes, timeout.Token).ConfigureAwait(false);
+            var socket = new GatewaySocket(ws, hello, time, log, metrics, beforeSend, maxInboundFrameBytes) { Token = token };
             metrics.ConnectionOpened();
             socket.Start(handler);
             return socket;
@@ -150,7 +156,7 @@ internal sealed class GatewaySocket : IAsyncDisposable
             ? ApiEnvelope.RetryAfter(header, time)
             : null;
 
-    private static async Task<HelloFrame> ReadHelloAsync(ClientWebSocket ws, CancellationToken cancellationToken)
+    private static async Task<HelloFrame> ReadHelloAsync(ClientWebSocket ws, int maxFrameBytes, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         while (true)
@@ -162,6 +168,11 @@ internal sealed class GatewaySocket : IAsyncDisposable
             }
 
             buffer.Advance(result.Count);
+            if (buffer.WrittenCount > maxFrameBytes || result.MessageType == WebSocketMessageType.Binary)
+            {
+                throw new WebSocketException(WebSocketError.InvalidMessageType, "The gateway's first frame was not hello.");
+            }
+
             if (!result.EndOfMessage)
             {
                 continue;
@@ -287,11 +298,21 @@ internal sealed class GatewaySocket : IAsyncDisposable
     private async Task ReadLoopAsync(IGatewayFrameHandler handler)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+
+        // True while the rest of a skipped frame (binary or over the size limit) is read and thrown away.
+        bool discarding = false;
         try
         {
             while (true)
             {
-                var result = await _ws.ReceiveAsync(buffer.GetMemory(4096), CancellationToken.None).ConfigureAwait(false);
+                // Never read past the limit + 1 byte into the buffer: an oversized frame is detected, not buffered.
+                Memory<byte> memory = buffer.GetMemory(4096);
+                if (!discarding)
+                {
+                    memory = memory[..(int)Math.Min(memory.Length, (long)_maxFrameBytes + 1 - buffer.WrittenCount)];
+                }
+
+                var result = await _ws.ReceiveAsync(memory, CancellationToken.None).ConfigureAwait(false);
                 Volatile.Write(ref _lastReceived, _time.GetTimestamp());
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -308,19 +329,40 @@ internal sealed class GatewaySocket : IAsyncDisposable
                     return;
                 }
 
+                if (discarding)
+                {
+                    // The chunk was read into the free space and is dropped; the buffer holds nothing of it.
+                    discarding = !result.EndOfMessage;
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    // Spec §4: JSON text frames only. Skip it whole, once logged, without looking at its bytes.
+                    GatewayLog.BinaryFrameSkipped(_log);
+                    buffer.ResetWrittenCount();
+                    discarding = !result.EndOfMessage;
+                    continue;
+                }
+
                 buffer.Advance(result.Count);
+                if (buffer.WrittenCount > _maxFrameBytes)
+                {
+                    GatewayLog.OversizedFrameSkipped(_log, _maxFrameBytes);
+                    buffer.ResetWrittenCount();
+                    discarding = !result.EndOfMessage;
+                    continue;
+                }
+
                 if (!result.EndOfMessage)
                 {
                     continue;
                 }
 
-                if (result.MessageType == WebSocketMessageType.Text)
+                ValueTask handled = HandleFrame(handler, buffer.WrittenSpan);
+                if (!handled.IsCompletedSuccessfully)
                 {
-                    ValueTask handled = HandleFrame(handler, buffer.WrittenSpan);
-                    if (!handled.IsCompletedSuccessfully)
-                    {
-                        await handled.ConfigureAwait(false);
-                    }
+                    await handled.ConfigureAwait(false);
                 }
 
                 buffer.ResetWrittenCount();
@@ -328,6 +370,13 @@ internal sealed class GatewaySocket : IAsyncDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or TimeoutException)
         {
+            Finish(new GatewayCloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription, _livenessExpired, ex));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything else is a bug, but the socket must still end: a reader that died without Finish left CloseAsync
+            // (and so StopAsync) waiting for Completion forever. The loop logs it as a lost connection and redials.
+            _ws.Abort();
             Finish(new GatewayCloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription, _livenessExpired, ex));
         }
     }

@@ -104,6 +104,22 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "could not get an access token ({Reason}), will retry")]
     public static partial void TokenUnavailable(ILogger logger, string reason);
 
+    /// <summary>A binary frame was read and thrown away (the gateway speaks JSON text frames only); its bytes are never logged.</summary>
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Warning, Message = "binary frame skipped: the gateway sends text frames only")]
+    public static partial void BinaryFrameSkipped(ILogger logger);
+
+    /// <summary>A frame above <see cref="MitiAgentOptions.MaxInboundFrameBytes"/> was thrown away while it was read (never buffered whole).</summary>
+    [LoggerMessage(EventId = 2033, Level = LogLevel.Warning, Message = "oversized frame skipped: more than {MaxInboundFrameBytes} bytes (MaxInboundFrameBytes)")]
+    public static partial void OversizedFrameSkipped(ILogger logger, int maxInboundFrameBytes);
+
+    /// <summary>Handlers still ran after their cancellation and its grace period; the stop went on without them.</summary>
+    [LoggerMessage(EventId = 2034, Level = LogLevel.Warning, Message = "{Running} handlers ignored cancellation for {GraceMs}ms, stopping without them")]
+    public static partial void HandlersAbandoned(ILogger logger, int running, long graceMs);
+
+    /// <summary>An <c>assistant.cancel</c> came while its run waited for a worker or its ack: the run's handler never starts.</summary>
+    [LoggerMessage(EventId = 2035, Level = LogLevel.Information, Message = "run cancelled before its handler started, handler not run: type={EventType} id={EventId} run_id={RunId}")]
+    public static partial void RunCancelledBeforeStart(ILogger logger, string eventType, string eventId, string runId);
+
     /// <summary>The WebSocket handshake was refused.</summary>
     [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "gateway handshake rejected: http_status={HttpStatus}")]
     public static partial void HandshakeRejected(ILogger logger, int httpStatus);

@@ -47,35 +47,16 @@ public sealed partial class PackageTests
     [Fact]
     public async Task Project_with_only_a_MitiAgent_reference_runs_its_generated_dispatch_against_the_emulator()
     {
-        var project = ConsumerProject.Create(_packages, "OnlyMitiAgent", "net10.0", ["MitiAgent"], ConsumerProgram);
-        var (exitCode, buildOutput) = await project.BuildAsync();
-        Assert.True(exitCode == 0, "the consumer did not build warning-free:\n" + buildOutput);
+        var (project, output) = await RunConsumerAgainstEmulatorAsync("OnlyMitiAgent", ["MitiAgent"], ConsumerProgram, async emulator =>
+        {
+            var run = emulator.InjectMessage(AppId, "u_package_user", "hello from a package");
+            var reply = await emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == run.MessageId, TimeSpan.FromSeconds(30));
+            Assert.Equal("consumer:hello from a package", reply.Text);
+            Assert.Equal("u_package_user", reply.ToUserId);
+        });
+
         Assert.True(File.Exists(Path.Combine(project.OutputFolder("net10.0"), "MitiAgent.Protocol.dll")), "MitiAgent.Protocol.dll did not come with the package");
-
-        var options = new MitiEmulatorOptions();
-        options.Apps.Add(new EmulatorApp(AppId, AppSecret));
-        await using var emulator = new MitiEmulator(options);
-        await emulator.StartAsync();
-
-        using var agent = ExternalProcess.Start(
-            "dotnet",
-            [Path.Combine(project.OutputFolder("net10.0"), "OnlyMitiAgent.dll")],
-            project.Directory,
-            new Dictionary<string, string?>
-            {
-                ["MITI_APP_ID"] = AppId,
-                ["MITI_APP_SECRET"] = AppSecret,
-                ["MITI_API_BASE_URL"] = emulator.BaseUrl,
-            });
-
-        await WithOutputOnFailure(agent, emulator.WaitForConnectionAsync(c => c.AppId == AppId, TimeSpan.FromSeconds(60)));
-        var run = emulator.InjectMessage(AppId, "u_package_user", "hello from a package");
-        var reply = await WithOutputOnFailure(agent, emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == run.MessageId, TimeSpan.FromSeconds(30)));
-        Assert.Equal("consumer:hello from a package", reply.Text);
-        Assert.Equal("u_package_user", reply.ToUserId);
-
-        Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, "the consumer failed:\n" + agent.Output);
-        Assert.Contains("consumer: replied to hello from a package", agent.Output, StringComparison.Ordinal);
+        Assert.Contains("consumer: replied to hello from a package", output, StringComparison.Ordinal);
     }
 
     /// <summary>An LLM agent that references only MitiAgent.AI: the generator comes through MitiAgent.Hosting → MitiAgent.</summary>
@@ -133,7 +114,28 @@ public sealed partial class PackageTests
     [Fact]
     public async Task Project_with_only_a_MitiAgent_AI_reference_answers_with_its_chat_client_against_the_emulator()
     {
-        var project = ConsumerProject.Create(_packages, "OnlyMitiAgentAI", "net10.0", ["MitiAgent.AI"], AIConsumerProgram);
+        var (_, output) = await RunConsumerAgainstEmulatorAsync("OnlyMitiAgentAI", ["MitiAgent.AI"], AIConsumerProgram, async emulator =>
+        {
+            var run = emulator.InjectMessage(AppId, "u_package_user", "hello from a package");
+            var final = await emulator.WaitForFinalAnswerAsync(run.RunId!, TimeSpan.FromSeconds(30));
+            Assert.Equal("completed", final.State);
+            Assert.Equal("echo: hello from a package", final.Answer);
+            Assert.Equal("echoing", final.Reasoning);
+        });
+
+        Assert.Contains("consumer: Completed in ", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Builds <paramref name="program"/> as a net10.0 consumer of <paramref name="packages"/> (warning-free), runs it with
+    /// the app's credentials against a fresh emulator, runs <paramref name="exercise"/> once it connected, and waits for
+    /// the program to exit with 0. A timeout on the way carries the program's output.
+    /// </summary>
+    /// <returns>The consumer project and the program's output.</returns>
+    private async Task<(ConsumerProject Project, string Output)> RunConsumerAgainstEmulatorAsync(
+        string name, string[] packages, string program, Func<MitiEmulator, Task> exercise)
+    {
+        var project = ConsumerProject.Create(_packages, name, "net10.0", packages, program);
         var (exitCode, buildOutput) = await project.BuildAsync();
         Assert.True(exitCode == 0, "the consumer did not build warning-free:\n" + buildOutput);
 
@@ -144,7 +146,7 @@ public sealed partial class PackageTests
 
         using var agent = ExternalProcess.Start(
             "dotnet",
-            [Path.Combine(project.OutputFolder("net10.0"), "OnlyMitiAgentAI.dll")],
+            [Path.Combine(project.OutputFolder("net10.0"), name + ".dll")],
             project.Directory,
             new Dictionary<string, string?>
             {
@@ -154,14 +156,9 @@ public sealed partial class PackageTests
             });
 
         await WithOutputOnFailure(agent, emulator.WaitForConnectionAsync(c => c.AppId == AppId, TimeSpan.FromSeconds(60)));
-        var run = emulator.InjectMessage(AppId, "u_package_user", "hello from a package");
-        var final = await WithOutputOnFailure(agent, emulator.WaitForFinalAnswerAsync(run.RunId!, TimeSpan.FromSeconds(30)));
-        Assert.Equal("completed", final.State);
-        Assert.Equal("echo: hello from a package", final.Answer);
-        Assert.Equal("echoing", final.Reasoning);
-
+        await WithOutputOnFailure(agent, exercise(emulator));
         Assert.True(await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, "the consumer failed:\n" + agent.Output);
-        Assert.Contains("consumer: Completed in ", agent.Output, StringComparison.Ordinal);
+        return (project, agent.Output);
     }
 
     /// <summary>The MitiAgent package's README sample, verbatim, builds on net8.0 against lib/net8.0.</summary>
@@ -245,12 +242,12 @@ public sealed partial class PackageTests
         return text[start..end] + "\n";
     }
 
-    /// <summary>Awaits <paramref name="task"/>; when it fails, the child process's output goes into the failure.</summary>
-    private static async Task<T> WithOutputOnFailure<T>(ExternalProcess process, Task<T> task)
+    /// <summary>Awaits <paramref name="task"/>; when it times out, the child process's output goes into the failure.</summary>
+    private static async Task WithOutputOnFailure(ExternalProcess process, Task task)
     {
         try
         {
-            return await task;
+            await task;
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {

@@ -227,31 +227,10 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
         Assert.Equal(".NETCoreApp,Version=v10.0", TargetFrameworkOf(dll));
     }
 
-    /// <summary>License, readme, project URL and the source repository with the exact commit that was packed.</summary>
     [Fact]
     public void Hosting_package_holds_the_hosting_library_per_framework_and_depends_on_MitiAgent_with_its_generator()
     {
-        using var package = new PackageFile(_packages.HostingPackage);
-        Assert.Equal(
-            new[]
-            {
-                "README.md",
-                "lib/net10.0/MitiAgent.Hosting.dll", "lib/net10.0/MitiAgent.Hosting.xml",
-                "lib/net8.0/MitiAgent.Hosting.dll", "lib/net8.0/MitiAgent.Hosting.xml",
-            },
-            package.ContentFiles.Order(StringComparer.Ordinal));
-        Assert.Equal("MitiAgent.Hosting", package.MetadataValue("id"));
-        Assert.Equal(_packages.Version, package.MetadataValue("version"));
-        AssertCommonMetadata(package);
-        Assert.StartsWith("# MitiAgent.Hosting", package.ReadText("README.md"), StringComparison.Ordinal);
-
-        var groups = package.DependencyGroups();
-        Assert.Equal(["net10.0", "net8.0"], groups.Keys.Order(StringComparer.Ordinal));
-        foreach (var (framework, dependencies) in groups)
-        {
-            Assert.Contains(("MitiAgent", _packages.Version), dependencies);
-            Assert.All(dependencies, d => Assert.True(d.Id == "MitiAgent" || d.Id.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal), $"{framework}: unexpected dependency {d.Id}"));
-        }
+        using var package = AssertLibraryPackage(_packages.HostingPackage, "MitiAgent.Hosting", ["MitiAgent", "Microsoft.Extensions.*"]);
 
         // The MitiAgent dependency keeps its analyzers: an app that references only MitiAgent.Hosting gets the generator.
         var mitiAgent = package.Metadata.Descendants(package.Ns + "dependency").Where(d => (string?)d.Attribute("id") == "MitiAgent").ToList();
@@ -262,57 +241,54 @@ public sealed partial class PackageTests : IClassFixture<PackagesFixture>
     [Fact]
     public void AI_package_holds_the_library_per_framework_and_depends_on_MitiAgent_Hosting_and_the_AI_abstractions_only()
     {
-        using var package = new PackageFile(_packages.AIPackage);
-        Assert.Equal(
-            new[]
-            {
-                "README.md",
-                "lib/net10.0/MitiAgent.AI.dll", "lib/net10.0/MitiAgent.AI.xml",
-                "lib/net8.0/MitiAgent.AI.dll", "lib/net8.0/MitiAgent.AI.xml",
-            },
-            package.ContentFiles.Order(StringComparer.Ordinal));
-        Assert.Equal("MitiAgent.AI", package.MetadataValue("id"));
-        Assert.Equal(_packages.Version, package.MetadataValue("version"));
-        AssertCommonMetadata(package);
-        Assert.StartsWith("# MitiAgent.AI", package.ReadText("README.md"), StringComparison.Ordinal);
-
-        var groups = package.DependencyGroups();
-        Assert.Equal(["net10.0", "net8.0"], groups.Keys.Order(StringComparer.Ordinal));
-        foreach (var (framework, dependencies) in groups)
-        {
-            Assert.Contains(("MitiAgent.Hosting", _packages.Version), dependencies);
-            Assert.Contains(dependencies, d => d.Id == "Microsoft.Extensions.AI.Abstractions");
-            Assert.All(dependencies, d => Assert.True(d.Id is "MitiAgent.Hosting" or "Microsoft.Extensions.AI.Abstractions", $"{framework}: unexpected dependency {d.Id}"));
-        }
+        using var package = AssertLibraryPackage(_packages.AIPackage, "MitiAgent.AI", ["MitiAgent.Hosting", "Microsoft.Extensions.AI.Abstractions"]);
     }
 
     [Fact]
     public void Redis_package_holds_the_library_per_framework_and_depends_on_MitiAgent_Hosting_and_StackExchange_Redis_only()
     {
-        using var package = new PackageFile(_packages.RedisPackage);
-        Assert.Equal(
-            new[]
-            {
-                "README.md",
-                "lib/net10.0/MitiAgent.Redis.dll", "lib/net10.0/MitiAgent.Redis.xml",
-                "lib/net8.0/MitiAgent.Redis.dll", "lib/net8.0/MitiAgent.Redis.xml",
-            },
-            package.ContentFiles.Order(StringComparer.Ordinal));
-        Assert.Equal("MitiAgent.Redis", package.MetadataValue("id"));
-        Assert.Equal(_packages.Version, package.MetadataValue("version"));
-        AssertCommonMetadata(package);
-        Assert.StartsWith("# MitiAgent.Redis", package.ReadText("README.md"), StringComparison.Ordinal);
-
-        var groups = package.DependencyGroups();
-        Assert.Equal(["net10.0", "net8.0"], groups.Keys.Order(StringComparer.Ordinal));
-        foreach (var (framework, dependencies) in groups)
-        {
-            Assert.Contains(("MitiAgent.Hosting", _packages.Version), dependencies);
-            Assert.Contains(dependencies, d => d.Id == "StackExchange.Redis");
-            Assert.All(dependencies, d => Assert.True(d.Id is "MitiAgent.Hosting" or "StackExchange.Redis", $"{framework}: unexpected dependency {d.Id}"));
-        }
+        using var package = AssertLibraryPackage(_packages.RedisPackage, "MitiAgent.Redis", ["MitiAgent.Hosting", "StackExchange.Redis"]);
     }
 
+    /// <summary>
+    /// A library package built for <see cref="RuntimeFrameworks"/>: exactly its README and lib/&lt;tfm&gt;/&lt;id&gt;.dll
+    /// and .xml, its id, this version, the common metadata, a README titled with the id, and one dependency group per
+    /// framework holding only <paramref name="allowedDependencies"/>. A plain id is required in every group (one of ours
+    /// at exactly this version); "Prefix.*" allows any number of packages with that prefix.
+    /// </summary>
+    /// <returns>The package, opened, for checks of its own.</returns>
+    private PackageFile AssertLibraryPackage(string path, string id, string[] allowedDependencies)
+    {
+        var package = new PackageFile(path);
+        var expectedFiles = RuntimeFrameworks.SelectMany(tfm => new[] { $"lib/{tfm}/{id}.dll", $"lib/{tfm}/{id}.xml" }).Append("README.md");
+        Assert.Equal(expectedFiles.Order(StringComparer.Ordinal), package.ContentFiles.Order(StringComparer.Ordinal));
+        Assert.Equal(id, package.MetadataValue("id"));
+        Assert.Equal(_packages.Version, package.MetadataValue("version"));
+        AssertCommonMetadata(package);
+        Assert.StartsWith("# " + id, package.ReadText("README.md"), StringComparison.Ordinal);
+
+        string[] required = allowedDependencies.Where(d => !d.EndsWith(".*", StringComparison.Ordinal)).ToArray();
+        string[] prefixes = allowedDependencies.Where(d => d.EndsWith(".*", StringComparison.Ordinal)).Select(d => d[..^1]).ToArray();
+        var groups = package.DependencyGroups();
+        Assert.Equal(RuntimeFrameworks.Order(StringComparer.Ordinal), groups.Keys.Order(StringComparer.Ordinal));
+        foreach (var (framework, dependencies) in groups)
+        {
+            foreach (string dependency in required)
+            {
+                Assert.Contains(dependencies, d => d.Id == dependency);
+                if (dependency.StartsWith("MitiAgent", StringComparison.Ordinal))
+                {
+                    Assert.Contains((dependency, _packages.Version), dependencies);
+                }
+            }
+
+            Assert.All(dependencies, d => Assert.True(required.Contains(d.Id) || prefixes.Any(p => d.Id.StartsWith(p, StringComparison.Ordinal)), $"{framework}: unexpected dependency {d.Id}"));
+        }
+
+        return package;
+    }
+
+    /// <summary>License, readme, project URL and the source repository with the exact commit that was packed.</summary>
     private void AssertCommonMetadata(PackageFile package)
     {
         var license = package.Metadata.Element(package.Ns + "license");

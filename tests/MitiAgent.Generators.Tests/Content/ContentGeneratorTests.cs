@@ -23,7 +23,7 @@ public sealed class ContentGeneratorTests
         .ToArray();
 
     [Fact]
-    public void EveryMemberKind() => Check(
+    public void Every_member_kind() => Check(
         ["MitiAgent.ContentJson.g.cs"],
         Usings + """
         namespace Shop
@@ -69,7 +69,7 @@ public sealed class ContentGeneratorTests
         """);
 
     [Fact]
-    public void RecordWithPrimaryConstructor() => Check(
+    public void Record_with_primary_constructor() => Check(
         ["MitiAgent.ContentJson.g.cs", "Shop.ShopAgent.MitiDispatch.g.cs"],
         Usings + """
         namespace Shop
@@ -96,7 +96,7 @@ public sealed class ContentGeneratorTests
         """);
 
     [Fact]
-    public void RecursiveType() => Check(
+    public void Recursive_type() => Check(
         ["MitiAgent.ContentJson.g.cs"],
         Usings + """
         public sealed class Node
@@ -115,7 +115,7 @@ public sealed class ContentGeneratorTests
         """);
 
     [Fact]
-    public void TypeFoundThroughCreateCall() => Check(
+    public void Type_found_through_create_call() => Check(
         ["MitiAgent.ContentJson.g.cs"],
         Usings + """
         public sealed record Ack(string OrderId, bool Accepted);
@@ -128,7 +128,7 @@ public sealed class ContentGeneratorTests
         """);
 
     [Fact]
-    public void UserJsonContextInsteadOfGeneratedMetadata() => Check(
+    public void User_JSON_context_instead_of_generated_metadata() => Check(
         ["MitiAgent.ContentJson.g.cs"],
         Usings + """
         namespace Shop

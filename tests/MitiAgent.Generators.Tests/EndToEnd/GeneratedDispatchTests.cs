@@ -10,7 +10,7 @@ public sealed class GeneratedDispatchTests
     private const string AppSecret = "generator-e2e-secret-0123456789";
 
     [Fact]
-    public void GeneratedImplementationDeclaresEveryKind()
+    public void Generated_implementation_declares_every_kind()
     {
         IMitiAgentHandler agent = new GeneratedEchoAgent(new ConcurrentQueue<string>());
 
@@ -20,7 +20,7 @@ public sealed class GeneratedDispatchTests
     }
 
     [Fact]
-    public async Task GeneratedErrorDispatchCallsTheOnErrorMethodWithTheEventExceptionAndToken()
+    public async Task Generated_error_dispatch_calls_the_OnError_method_with_the_event_exception_and_token()
     {
         var calls = new ConcurrentQueue<string>();
         IMitiAgentHandler agent = new GeneratedEchoAgent(calls);
@@ -45,7 +45,7 @@ public sealed class GeneratedDispatchTests
     }
 
     [Fact]
-    public async Task DirectMessagesGroupAtAndCancelReachTheRightMethods()
+    public async Task Direct_messages_group_at_and_cancel_reach_the_right_methods()
     {
         var options = new MitiEmulatorOptions();
         options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "GenBot" });

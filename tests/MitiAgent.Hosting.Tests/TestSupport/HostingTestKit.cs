@@ -110,7 +110,7 @@ internal sealed class HostingTestKit : IAsyncDisposable
         return report.Entries[name];
     }
 
-    /// <summary>Every captured log line (category, level, message, exception, scopes).</summary>
+    /// <summary>Every captured log line (category, level, event id, message, exception; scopes are in <see cref="LogEntry.Scopes"/>).</summary>
     public IReadOnlyList<string> LogLines => Logs.Entries.Select(e => e.ToString()).ToArray();
 
     /// <summary>Asserts that no log line contains the app secret or any access token the emulator issued.</summary>
@@ -119,7 +119,7 @@ internal sealed class HostingTestKit : IAsyncDisposable
         var secrets = new List<string> { AppSecret };
         secrets.AddRange(Emulator.GetIssuedTokens(AppId));
         secrets.AddRange(moreSecrets);
-        foreach (string line in LogLines)
+        foreach (string line in Logs.Entries.Select(e => e.TextWithScopes))
         {
             foreach (string secret in secrets)
             {

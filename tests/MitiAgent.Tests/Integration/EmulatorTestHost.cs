@@ -37,7 +37,7 @@ internal sealed class EmulatorTestHost : IAsyncDisposable
         options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "SdkBot", TokenLifetime = tokenLifetime ?? TimeSpan.FromHours(2) });
         configure?.Invoke(options);
         var logs = new CapturingLoggerProvider();
-        var factory = new TestLoggerFactory(logs);
+        var factory = new CapturingLoggerFactory(logs);
         var emulator = new MitiEmulator(options, factory);
         await emulator.StartAsync();
         return new EmulatorTestHost(emulator, time, logs, factory);
@@ -57,26 +57,15 @@ internal sealed class EmulatorTestHost : IAsyncDisposable
         return options;
     }
 
-    /// <summary>Every captured log line, rendered with its exception.</summary>
+    /// <summary>Every captured log line (category, level, event id, message, exception; scopes are in <see cref="LogEntry.Scopes"/>).</summary>
     public IReadOnlyList<string> LogLines => Logs.Entries.Select(e => e.ToString()).ToArray();
 
     /// <summary>Token requests the emulator answered so far.</summary>
     public int TokenRequests => Emulator.Requests.Count(r => r.Path == MitiAgent.Protocol.WireNames.Paths.Token);
 
     /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(5);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        Waiting.WaitUntilAsync(condition, what, timeout);
 
     public async ValueTask DisposeAsync() => await Emulator.DisposeAsync();
 }

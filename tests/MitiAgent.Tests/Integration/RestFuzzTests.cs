@@ -52,7 +52,7 @@ public sealed class RestFuzzTests
         var logs = new CapturingLoggerProvider();
         await using var client = new MitiAgentClient(
             new MitiAgentOptions { AppId = "cli_fuzz", AppSecret = "fuzz-secret-0000", BaseUrl = server.BaseUrl, RegisterSignals = false, MaxSendRetries = 0 },
-            new TestLoggerFactory(logs));
+            new CapturingLoggerFactory(logs));
         var outcomes = new Dictionary<string, int>();
 
         await Gen.Select(Status, Body, Gen.Bool).SampleAsync(

@@ -26,11 +26,11 @@ public sealed class TokenManagerTests
     internal static string[] AuthLines(EmulatorTestHost host) =>
         host.Logs.Entries.Where(e => e.Category == MitiLogCategories.Auth).Select(e => e.Message).ToArray();
 
-    /// <summary>Neither the app secret nor any issued token appears in any captured log line (exceptions included).</summary>
+    /// <summary>Neither the app secret nor any issued token appears in any captured log line (exceptions and scopes included).</summary>
     internal static void AssertNoSecretsLogged(EmulatorTestHost host, params string[] alsoSecret)
     {
         string[] secrets = [EmulatorTestHost.AppSecret, .. host.Emulator.GetIssuedTokens(EmulatorTestHost.AppId), .. alsoSecret];
-        foreach (string line in host.LogLines)
+        foreach (string line in host.Logs.Entries.Select(e => e.TextWithScopes))
         {
             foreach (string secret in secrets)
             {

@@ -84,6 +84,8 @@ public sealed class ClientDispatchTests
         host.Time.Advance(TimeSpan.FromSeconds(5));
         await EmulatorTestHost.WaitUntilAsync(() => host.Emulator.EventAcks.Count(a => a.EventId == redelivered.EventId) == 2, "second ack");
 
+        // Acks come before handlers: wait for both handlers, then give a wrongly dispatched copy time to run too.
+        await EmulatorTestHost.WaitUntilAsync(() => calls.ContainsKey(twice.EventId) && calls.ContainsKey(redelivered.EventId), "both events handled");
         await Task.Delay(100);
         Assert.Equal(1, calls[twice.EventId]);
         Assert.Equal(1, calls[redelivered.EventId]);
@@ -174,6 +176,46 @@ public sealed class ClientDispatchTests
         Assert.Equal(injected.RunId, cancel.RunId);
         Assert.Equal("conv-u_1", cancel.ConversationId);
         Assert.DoesNotContain(host.LogLines, l => l.Contains("handler failed", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// A cancel for a run whose event is acked but still queued behind a busy worker: the run's handler never starts
+    /// (before, the cancel found no running handler and was lost, and the answer the user stopped was produced anyway).
+    /// </summary>
+    [Fact]
+    public async Task Cancel_for_a_queued_run_keeps_its_handler_from_starting()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        await using var client = host.CreateClient(o => o.MaxConcurrency = 1);
+        var release = new TaskCompletionSource();
+        var handled = new ConcurrentQueue<string>();
+        var cancels = new ConcurrentQueue<string>();
+        await client.StartAsync(new TestHandler
+        {
+            OnMessage = async (e, _) =>
+            {
+                handled.Enqueue(e.Text ?? "");
+                if (e.Text == "busy")
+                {
+                    await release.Task;
+                }
+            },
+            OnCancel = (c, _) => { cancels.Enqueue(c.RunId); return Task.CompletedTask; },
+        });
+        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "busy");
+        await EmulatorTestHost.WaitUntilAsync(() => handled.Contains("busy"), "the busy handler started");
+        var queued = host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "queued");
+        await host.Emulator.WaitForEventAckAsync(queued.EventId);
+
+        host.Emulator.InjectCancel(EmulatorTestHost.AppId, queued.RunId!);
+        await EmulatorTestHost.WaitUntilAsync(() => cancels.Contains(queued.RunId!), "the cancel handler ran");
+        release.SetResult();
+
+        // One worker takes events in order: once "after" was handled, "queued" had its turn.
+        host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "after");
+        await EmulatorTestHost.WaitUntilAsync(() => handled.Contains("after"), "the next event handled");
+        Assert.Equal(["busy", "after"], handled.ToArray());
+        Assert.Contains(host.LogLines, l => l.Contains("run cancelled before its handler started", StringComparison.Ordinal) && l.Contains(queued.EventId, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -63,6 +63,7 @@ public sealed class ClientErrorHandlingTests
         await using var host = await EmulatorTestHost.StartAsync();
         await using var client = host.CreateClient();
         int errorCalls = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await client.StartAsync(new TestHandler
         {
@@ -70,6 +71,7 @@ public sealed class ClientErrorHandlingTests
             {
                 if (e.Text == "wait")
                 {
+                    started.TrySetResult();
                     try
                     {
                         await Task.Delay(Timeout.Infinite, ct);
@@ -91,7 +93,9 @@ public sealed class ClientErrorHandlingTests
 
         var waiting = host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "wait");
         await host.Emulator.WaitForEventAckAsync(waiting.EventId);
-        await EmulatorTestHost.WaitUntilAsync(() => host.Logged("event received: type=im.message.receive id=" + waiting.EventId), "received");
+        // The handler must be running: a cancel that arrives while its event still waits for a slot finds no run to
+        // stop (the handler then waited forever, and the drain of 'await using' on the fake clock with it).
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         host.Emulator.InjectCancel(EmulatorTestHost.AppId, waiting.RunId!);
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
 

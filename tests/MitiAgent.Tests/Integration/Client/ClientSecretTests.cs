@@ -49,7 +49,7 @@ public sealed class ClientSecretTests
 
         var tokens = host.Emulator.GetIssuedTokens(EmulatorTestHost.AppId);
         Assert.True(tokens.Count >= 3);
-        var everything = host.LogLines.Concat(errors).ToArray();
+        var everything = host.Logs.Entries.Select(e => e.TextWithScopes).Concat(errors).ToArray();
         Assert.Contains(everything, l => l.Contains("token acquired, expires_in=100s", StringComparison.Ordinal));
         foreach (string secret in tokens.Append(EmulatorTestHost.AppSecret).Append("another-secret-value-9876"))
         {

@@ -64,7 +64,7 @@ public sealed class ClientStartupTests
             BaseUrl = $"http://127.0.0.1:{port}/chat",
             RegisterSignals = false,
         };
-        await using var client = new MitiAgentClient(options, new TestLoggerFactory(logs), time);
+        await using var client = new MitiAgentClient(options, new CapturingLoggerFactory(logs), time);
         var start = client.StartAsync(new TestHandler { OnMessage = (e, ct) => e.ReplyAsync("late but here", useMarkdown: false, ct) });
 
         // Connection refused, again and again, on the backoff schedule ("3 s later" is virtual time).
@@ -101,7 +101,7 @@ public sealed class ClientStartupTests
         var time = new FakeTimeProvider();
         var logs = new CapturingLoggerProvider();
         var options = new MitiAgentOptions { AppId = "cli_x", AppSecret = "s3cret-never-logged", BaseUrl = "https://miti-sdk-test.invalid/chat", RegisterSignals = false };
-        await using var client = new MitiAgentClient(options, new TestLoggerFactory(logs), time);
+        await using var client = new MitiAgentClient(options, new CapturingLoggerFactory(logs), time);
         using var cts = new CancellationTokenSource();
         var start = client.StartAsync(new TestHandler(), cts.Token);
 
@@ -116,7 +116,7 @@ public sealed class ClientStartupTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.NotEqual(MitiClientState.Faulted, client.State);
-        Assert.DoesNotContain(logs.Entries, e => e.ToString().Contains("s3cret-never-logged", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.TextWithScopes.Contains("s3cret-never-logged", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -127,6 +127,9 @@ public sealed class ClientStartupTests
         await using var client = host.CreateClient(o => o.StartupTimeout = TimeSpan.FromSeconds(20));
         var start = client.StartAsync(new TestHandler());
 
+        // The clock may only run once a failure exists to be named: 40 steps of 500 ms take ~0.2 s of real time, less
+        // than one token request may take on a loaded machine (the timeout then named no HTTP failure at all).
+        await EmulatorTestHost.WaitUntilAsync(() => host.Logged("could not get an access token (HTTP 503)"), "the first 503 seen by the client");
         await host.AdvanceUntilAsync(() => start.IsCompleted, Step, "startup timeout");
         var error = await Assert.ThrowsAsync<TimeoutException>(() => start);
         Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);

@@ -9,11 +9,16 @@ namespace MitiAgent.Tests.Integration.Client;
 /// loopback — invalid JSON, wrong member types, missing or non-string ids, huge strings, deep nesting, unknown
 /// <c>type</c>s and <c>msg_type</c>s — never crash the client, never end its reader (the connection stays the same),
 /// never put frame content into a log line, log at most one warning per bad frame, and the valid events that follow are
-/// still handled. CsCheck prints the seed when a run fails; set it with <c>CsCheck_Seed</c> to replay.
+/// still handled. Binary messages and frames over <see cref="MitiAgentOptions.MaxInboundFrameBytes"/> (valid events
+/// among them) are skipped with exactly one warning each and never handled; a valid event of exactly the limit is
+/// handled. CsCheck prints the seed when a run fails; set it with <c>CsCheck_Seed</c> to replay.
 /// </summary>
 public sealed class GatewayFuzzTests
 {
     private const string Marker = "FUZZMARK";
+
+    // Above the largest "huge" frame (300 000 characters), so those still go through the parser.
+    private const int Limit = 320 * 1024;
 
     private static readonly string Template = """
         {"type": "event",
@@ -66,13 +71,40 @@ public sealed class GatewayFuzzTests
             ? $$"""{"type": "{{t.Item1}}", "payload": "FUZZMARK"}"""
             : Template.Replace("\"msg_type\": \"text\"", $"\"msg_type\": \"x{t.Item1}\"", StringComparison.Ordinal).Replace("evt-fuzz", "evt-fuzz-u-" + t.Item1, StringComparison.Ordinal));
 
-    private static readonly Gen<string> BadFrame = Gen.OneOf(RandomText, Mutated, WrongTypes, MissingIds, Huge, Deep, Unknown);
+    private static readonly Gen<FuzzFrame> TextFrames =
+        Gen.OneOf(RandomText, Mutated, WrongTypes, MissingIds, Huge, Deep, Unknown).Select(FuzzFrame (t) => new TextFrame(t));
+
+    // Binary messages: random bytes, or a valid event (a handler must never see it) of up to the limit + 20 KB.
+    private static readonly Gen<FuzzFrame> Binary = Gen.OneOf(
+        Gen.Byte.Array[0, 4000].Select(FuzzFrame (b) => new BinaryFrame(b, null)),
+        Gen.Select(Gen.Int[0, 1_000_000], Gen.Int[0, Limit + 20_000]).Select(FuzzFrame (t) =>
+        {
+            string id = "evt-bin-" + t.Item1;
+            return new BinaryFrame(Encoding.UTF8.GetBytes(EventOfSize(id, Math.Max(t.Item2, EventOfSizeMinimum(id)))), id);
+        }));
+
+    // A valid event over the limit (by 1 byte up to 20 KB): skipped while it is read, never handled.
+    private static readonly Gen<FuzzFrame> Oversized =
+        Gen.Select(Gen.Int[0, 1_000_000], Gen.Int[1, 20_000], Gen.Bool).Select(FuzzFrame (t) =>
+        {
+            string id = "evt-big-" + t.Item1;
+            return new OversizedFrame(EventOfSize(id, Limit + (t.Item3 ? 1 : t.Item2)), id);
+        });
+
+    // A valid event of exactly the limit: handled.
+    private static readonly Gen<FuzzFrame> AtLimit =
+        Gen.Int[0, 1_000_000].Select(FuzzFrame (n) => new AtLimitFrame(EventOfSize("evt-edge-" + n, Limit), "evt-edge-" + n));
+
+    // The emulator's padding frame (an unknown type) around the limit: above it skipped with a warning, else ignored.
+    private static readonly Gen<FuzzFrame> Padding = Gen.Int[Limit - 2000, Limit + 20_000].Select(FuzzFrame (n) => new PaddingFrame(n));
+
+    private static readonly Gen<FuzzFrame> BadFrame = Gen.Frequency((40, TextFrames), (1, Binary), (1, Oversized), (1, AtLimit), (1, Padding));
 
     [Fact]
     public async Task Bad_frames_never_stop_the_reader_and_the_valid_events_after_them_are_handled()
     {
         await using var host = await EmulatorTestHost.StartAsync();
-        await using var client = host.CreateClient();
+        await using var client = host.CreateClient(o => o.MaxInboundFrameBytes = Limit);
         var handled = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>();
         await client.StartAsync(new TestHandler
         {
@@ -85,19 +117,53 @@ public sealed class GatewayFuzzTests
         string connId = (await host.Emulator.WaitForConnectionAsync()).ConnId;
         int frames = 0;
         int batches = 0;
+        int binaryFrames = 0;
+        int oversizedFrames = 0;
+        var neverHandled = new HashSet<string>(StringComparer.Ordinal);
+        var mustBeHandled = new HashSet<string>(StringComparer.Ordinal);
 
         await BadFrame.List[1, 25].SampleAsync(
             async batch =>
             {
-                foreach (string frame in batch)
+                foreach (FuzzFrame frame in batch)
                 {
-                    host.Emulator.Faults.SendMalformedFrame(connId, frame);
+                    switch (frame)
+                    {
+                        case TextFrame text:
+                            host.Emulator.Faults.SendMalformedFrame(connId, text.Text);
+                            break;
+                        case BinaryFrame binary:
+                            host.Emulator.Faults.SendBinaryFrame(connId, binary.Data);
+                            binaryFrames++;
+                            if (binary.EventId is { } id)
+                            {
+                                neverHandled.Add(id);
+                            }
+
+                            break;
+                        case OversizedFrame big:
+                            host.Emulator.Faults.SendMalformedFrame(connId, big.Text);
+                            oversizedFrames++;
+                            neverHandled.Add(big.EventId);
+                            break;
+                        case AtLimitFrame edge:
+                            host.Emulator.Faults.SendMalformedFrame(connId, edge.Text);
+                            mustBeHandled.Add(edge.EventId);
+                            break;
+                        case PaddingFrame padding:
+                            host.Emulator.Faults.SendLargeFrame(connId, padding.Size);
+                            oversizedFrames += padding.Size > Limit ? 1 : 0;
+                            break;
+                    }
                 }
 
                 frames += batch.Count;
                 batches++;
                 var valid = host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_1", "valid after batch " + batches);
                 await EmulatorTestHost.WaitUntilAsync(() => handled.ContainsKey(valid.EventId), "the valid event after a batch of bad frames");
+                await EmulatorTestHost.WaitUntilAsync(() => mustBeHandled.All(handled.ContainsKey), "the events of exactly the size limit");
+                string[] wronglyHandled = neverHandled.Where(handled.ContainsKey).ToArray();
+                Assert.True(wronglyHandled.Length == 0, "skipped frames were handled: " + string.Join(", ", wronglyHandled));
                 Assert.Equal(MitiClientState.Connected, client.State);
                 Assert.Equal(connId, Assert.Single(host.Emulator.GetConnections(EmulatorTestHost.AppId)).ConnId);
             },
@@ -105,6 +171,7 @@ public sealed class GatewayFuzzTests
             threads: 1);
 
         Assert.True(frames >= 200);
+        Assert.True(binaryFrames > 0 && oversizedFrames > 0 && mustBeHandled.Count > 0, $"binary {binaryFrames}, oversized {oversizedFrames}, at the limit {mustBeHandled.Count}");
         Assert.Empty(host.Emulator.ClosedConnections);
         var lines = host.Logs.Entries.Where(e => e.Category.StartsWith("MitiAgent", StringComparison.Ordinal)).ToArray();
         var leaks = lines.Where(e => e.Level >= LogLevel.Debug && e.Message.Contains(Marker, StringComparison.Ordinal)).Select(e => e.Level + " " + e.EventId + " " + e.Message[..Math.Min(200, e.Message.Length)]).ToArray();
@@ -113,7 +180,39 @@ public sealed class GatewayFuzzTests
         Assert.True(errors.Length == 0, string.Join("\n", errors));
         int warnings = lines.Count(e => e.Level == LogLevel.Warning);
         Assert.InRange(warnings, 1, frames);
+
+        // One warning per skipped binary or oversized frame, never its content.
+        Assert.Equal(binaryFrames, lines.Count(e => e.EventId.Id == 2032 && e.Level == LogLevel.Warning));
+        Assert.Equal(oversizedFrames, lines.Count(e => e.EventId.Id == 2033 && e.Level == LogLevel.Warning));
+        Assert.Contains(lines, e => e.Message == "oversized frame skipped: more than 327680 bytes (MaxInboundFrameBytes)");
     }
+
+    /// <summary>The smallest <see cref="EventOfSize"/> for <paramref name="eventId"/>.</summary>
+    private static int EventOfSizeMinimum(string eventId) => Encoding.UTF8.GetByteCount(EventOfSize(eventId, 0));
+
+    /// <summary>
+    /// A valid message event with <paramref name="eventId"/> and the marker in its text, padded with an unknown member
+    /// (ignored, forward compatibility) to exactly <paramref name="sizeBytes"/> bytes of UTF-8 when that is reachable.
+    /// </summary>
+    private static string EventOfSize(string eventId, int sizeBytes)
+    {
+        string frame = Template.Replace("evt-fuzz", eventId, StringComparison.Ordinal)
+            .Replace("{\"type\": \"event\",", "{\"type\": \"event\", \"padding\": \"\",", StringComparison.Ordinal);
+        int missing = sizeBytes - Encoding.UTF8.GetByteCount(frame);
+        return missing <= 0 ? frame : frame.Replace("\"padding\": \"\"", "\"padding\": \"" + new string('p', missing) + "\"", StringComparison.Ordinal);
+    }
+
+    private abstract record FuzzFrame;
+
+    private sealed record TextFrame(string Text) : FuzzFrame;
+
+    private sealed record BinaryFrame(byte[] Data, string? EventId) : FuzzFrame;
+
+    private sealed record OversizedFrame(string Text, string EventId) : FuzzFrame;
+
+    private sealed record AtLimitFrame(string Text, string EventId) : FuzzFrame;
+
+    private sealed record PaddingFrame(int Size) : FuzzFrame;
 
     private static string Mutate(int position, int operation, int length, char c)
     {

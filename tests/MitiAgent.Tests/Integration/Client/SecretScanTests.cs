@@ -32,7 +32,7 @@ public sealed class SecretScanTests
                 Assert.Contains(host.LogLines, l => l.Contains("event received", StringComparison.Ordinal));
                 Assert.Contains(host.Logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Trace);
 
-                string[] texts = host.LogLines
+                string[] texts = host.Logs.Entries.Select(e => e.TextWithScopes)
                     .Concat(exceptionTexts)
                     .Concat(printed.Select(o => o.ToString() ?? ""))
                     .ToArray();
@@ -63,37 +63,52 @@ public sealed class SecretScanTests
     {
         await using var client = host.CreateClient(o => o.MaxSendRetries = 1);
         client.StateChanged += (_, args) => printed.Enqueue(args);
+        int finished = 0; // handlers done with every request they make
         var handler = new TestHandler
         {
             OnMessage = async (e, ct) =>
             {
-                printed.Enqueue(e);
-                printed.Enqueue(e.Message);
-                printed.Enqueue(e.Sender);
-                printed.Enqueue(e.ReplyTarget);
-                switch (e.Text)
+                try
                 {
-                    case "stream":
-                        var stream = e.OpenStream();
-                        printed.Enqueue(stream);
-                        await stream.AppendAsync("thinking", "why", ct);
-                        await stream.CompleteAsync("done", cancellationToken: ct);
-                        break;
-                    case "fail":
-                        await e.ReplyFailedAsync("model_error", "the model failed", ct);
-                        break;
-                    case "throw":
-                        throw new InvalidOperationException("handler bug");
-                    default:
-                        printed.Enqueue(await e.ReplyAsync("echo " + e.Text, cancellationToken: ct));
-                        printed.Enqueue(await e.GetHistoryAsync(5, ct));
-                        break;
+                    printed.Enqueue(e);
+                    printed.Enqueue(e.Message);
+                    printed.Enqueue(e.Sender);
+                    printed.Enqueue(e.ReplyTarget);
+                    switch (e.Text)
+                    {
+                        case "stream":
+                            var stream = e.OpenStream();
+                            printed.Enqueue(stream);
+                            await stream.AppendAsync("thinking", "why", ct);
+                            await stream.CompleteAsync("done", cancellationToken: ct);
+                            break;
+                        case "fail":
+                            await e.ReplyFailedAsync("model_error", "the model failed", ct);
+                            break;
+                        case "throw":
+                            throw new InvalidOperationException("handler bug");
+                        default:
+                            printed.Enqueue(await e.ReplyAsync("echo " + e.Text, cancellationToken: ct));
+                            printed.Enqueue(await e.GetHistoryAsync(5, ct));
+                            break;
+                    }
+                }
+                finally
+                {
+                    Interlocked.Increment(ref finished);
                 }
             },
             OnGroupAt = async (e, ct) =>
             {
-                printed.Enqueue(e);
-                printed.Enqueue(await e.ReplyAsync("group echo", cancellationToken: ct));
+                try
+                {
+                    printed.Enqueue(e);
+                    printed.Enqueue(await e.ReplyAsync("group echo", cancellationToken: ct));
+                }
+                finally
+                {
+                    Interlocked.Increment(ref finished);
+                }
             },
             OnCancel = (e, _) =>
             {
@@ -125,7 +140,8 @@ public sealed class SecretScanTests
         host.Emulator.Faults.SendMalformedFrame(host.Emulator.GetConnections(app)[0].ConnId, "{\"type\":\"event\",\"header\":{\"event_id\":1}");
         await host.Emulator.WaitForFinalAnswerAsync(runs[1]);
         await host.Emulator.WaitForFinalAnswerAsync(runs[2]);
-        await EmulatorTestHost.WaitUntilAsync(() => handler.Seen.Count >= 6, "events handled");
+        // Every handler done (not just started), so that no reply of theirs is still on its way to take a fault below.
+        await EmulatorTestHost.WaitUntilAsync(() => Volatile.Read(ref finished) >= 6, "events handled");
 
         // REST faults: 500 then 429 (retried), then a refusal that reaches the caller.
         host.Emulator.Faults.FailNextRequests(1, 500, pathPrefix: "/agent/v1/messages");
@@ -133,7 +149,11 @@ public sealed class SecretScanTests
         host.Emulator.RegisterUser("u_blocked");
         host.Emulator.BlockAgent("u_blocked", app);
         printed.Enqueue(await Assert.ThrowsAnyAsync<MitiApiException>(() => client.SendMessageAsync(MessageTarget.User("u_blocked"), OutgoingContent.Text("x"))));
-        host.Emulator.Faults.FailNextRequests(3, 429, pathPrefix: "/agent/v1/messages");
+        // Exactly as many 429s as the send makes attempts (1 + MaxSendRetries). A third one used to stay queued in the
+        // emulator (or, when a late handler reply took one, this send succeeded): left over, it hit the reply of
+        // "hello again" below, whose handler then waited out a 429 pause on the fake clock that nothing advances any
+        // more, so that the final drain (also on that clock) never ended: the hang of the test run.
+        host.Emulator.Faults.FailNextRequests(2, 429, pathPrefix: "/agent/v1/messages");
         printed.Enqueue(await Assert.ThrowsAnyAsync<MitiException>(() => WithClockAsync(host, () => client.SendMessageAsync(MessageTarget.Group("sg_1"), OutgoingContent.Text("y")))));
 
         // Tokens: a proactive refresh, then revocation (close 4001, refresh, reconnect), then a dropped connection.
@@ -156,7 +176,13 @@ public sealed class SecretScanTests
             printed.Enqueue(bad);
         }
 
-        await client.StopAsync();
+        // The stop drains on the fake clock: a handler may still be waiting out the 429 pause on it (its cancel can
+        // arrive before its run is registered), so the clock must move until the stop returns.
+        await WithClockAsync(host, async () =>
+        {
+            await client.StopAsync();
+            return 0;
+        });
         printed.Enqueue(client);
     }
 }
