@@ -197,7 +197,7 @@ public sealed class ReplyWithChatClientTests
         Assert.Equal("model_error", final.Error!.Code);
         Assert.Equal(MitiStreamOutcome.Failed, sent.Outcome);
         Assert.IsType<HttpRequestException>(sent.Exception);
-        await agent.AdvanceUntilAsync(() => !handler.Errors.IsEmpty, "[OnError] called");
+        await agent.Time.AdvanceUntilAsync(() => !handler.Errors.IsEmpty, TimeSpan.FromMilliseconds(50), "[OnError] called");
         var (errorEvent, error) = Assert.Single(handler.Errors);
         Assert.Same(sent.Exception, error);
         Assert.Equal(injected.EventId, errorEvent.EventId);
@@ -215,11 +215,11 @@ public sealed class ReplyWithChatClientTests
         var injected = agent.Emulator.InjectMessage(EmulatorAgent.AppId, "u_1", "hi");
 
         // The history request is retried with backoff (on the fake clock) until the client gives up.
-        await agent.AdvanceUntilAsync(() => agent.Emulator.FinalAnswers.Any(a => a.RunId == injected.RunId), "run failed", TimeSpan.FromMilliseconds(500));
+        await agent.Time.AdvanceUntilAsync(() => agent.Emulator.FinalAnswers.Any(a => a.RunId == injected.RunId), TimeSpan.FromMilliseconds(500), "run failed");
         var final = await agent.Emulator.WaitForFinalAnswerAsync(injected.RunId!);
         Assert.Equal(WireNames.StreamStates.Failed, final.State);
         Assert.Equal("history_error", final.Error!.Code);
-        await agent.AdvanceUntilAsync(() => !handler.Errors.IsEmpty, "[OnError] called");
+        await agent.Time.AdvanceUntilAsync(() => !handler.Errors.IsEmpty, TimeSpan.FromMilliseconds(50), "[OnError] called");
         Assert.IsAssignableFrom<MitiException>(Assert.Single(handler.Errors).Error);
         Assert.Empty(model.Calls);
         await Task.Delay(100);

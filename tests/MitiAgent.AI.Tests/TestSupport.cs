@@ -42,18 +42,6 @@ internal sealed class EmulatorAgent : IAsyncDisposable
         return new EmulatorAgent(emulator, time, client);
     }
 
-    /// <summary>Advances the fake clock in steps until <paramref name="condition"/> holds (bounded).</summary>
-    public async Task AdvanceUntilAsync(Func<bool> condition, string what, TimeSpan? step = null)
-    {
-        for (int i = 0; i < 400 && !condition(); i++)
-        {
-            Time.Advance(step ?? TimeSpan.FromMilliseconds(50));
-            await Task.Delay(5);
-        }
-
-        Assert.True(condition(), "never happened: " + what);
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();

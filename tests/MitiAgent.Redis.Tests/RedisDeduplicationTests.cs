@@ -17,9 +17,12 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
     private const string User = "ou_scale_user";
 
     private readonly CapturingLoggerProvider _logs = new();
+    private readonly CapturingLoggerFactory _loggerFactory;
     private readonly List<MitiAgentClient> _clients = [];
     private RedisServer _redis = null!;
     private MitiEmulator _emulator = null!;
+
+    public RedisDeduplicationTests() => _loggerFactory = new CapturingLoggerFactory(_logs);
 
     public async Task InitializeAsync()
     {
@@ -70,7 +73,7 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
 
         // A claim expires after its window (here 150 ms): the id can be claimed again.
         Assert.True(await first.TryClaimAsync(AppId, "evt_short", TimeSpan.FromMilliseconds(150)));
-        await Wait.UntilAsync(() => !redis.GetDatabase().KeyExists(first.KeyFor(AppId, "evt_short")), "the claim to expire", TimeSpan.FromSeconds(5));
+        await Waiting.WaitUntilAsync(() => !redis.GetDatabase().KeyExists(first.KeyFor(AppId, "evt_short")), "the claim to expire", TimeSpan.FromSeconds(5));
         Assert.True(await second.TryClaimAsync(AppId, "evt_short", TimeSpan.FromMilliseconds(150)));
     }
 
@@ -84,7 +87,7 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
         }
 
         var ids = InjectWithFaults(count: 90);
-        await Wait.UntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "every event handled and acked");
+        await Waiting.WaitUntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "every event handled and acked");
         await StopAllAsync(); // drains: a duplicate that slipped through would be counted now
 
         int crossInstance = _emulator.Deliveries.GroupBy(d => d.EventId).Count(g => g.Select(d => d.ConnId).Distinct().Count() > 1);
@@ -104,7 +107,7 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
         }
 
         var ids = InjectWithFaults(count: 90);
-        await Wait.UntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "every event handled and acked");
+        await Waiting.WaitUntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "every event handled and acked");
         await StopAllAsync();
 
         Assert.Contains(ids, id => handled[id] > 1);
@@ -121,7 +124,7 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
         await StartInstanceAsync(handled, "c", "kill:", handledBy);
 
         var ids = InjectWithFaults(count: 30);
-        await Wait.UntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "the first events handled and acked");
+        await Waiting.WaitUntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "the first events handled and acked");
 
         // Kill: events were just written to the victim's socket, some with acks the emulator ignores; the socket is
         // reset (no close frame) and the instance is gone before its first reconnect could start (backoff ≥ 0.5 s).
@@ -136,12 +139,12 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
         await victim.DisposeAsync();
 
         ids.AddRange(InjectWithFaults(count: 30));
-        await Wait.UntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, () => "every event handled and acked; missing: " + Describe(ids.Where(id => !handled.ContainsKey(id))));
+        await Waiting.WaitUntilAsync(() => ids.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, () => "every event handled and acked; missing: " + Describe(ids.Where(id => !handled.ContainsKey(id))));
         await StopAllAsync();
 
         Assert.DoesNotContain(_emulator.GetConnections(AppId), c => c.ConnId == victimConn);
         Assert.All(ids, id => Assert.Equal(1, handled[id]));
-        Assert.True(handledBy.Values.Contains("victim"), $"victim handled nothing; deliveries to it: {_emulator.Deliveries.Count(d => d.ConnId == victimConn)}, acks from it: {_emulator.EventAcks.Count(a => a.ConnId == victimConn)}; logs: {string.Join("\n", _logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Text).Take(10))}");
+        Assert.True(handledBy.Values.Contains("victim"), $"victim handled nothing; deliveries to it: {_emulator.Deliveries.Count(d => d.ConnId == victimConn)}, acks from it: {_emulator.EventAcks.Count(a => a.ConnId == victimConn)}; logs: {string.Join("\n", _logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.ToString()).Take(10))}");
     }
 
     [Fact]
@@ -152,17 +155,17 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
         await StartInstanceAsync(handled, "b", "down:");
 
         var before = InjectWithFaults(count: 20);
-        await Wait.UntilAsync(() => before.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "events before the outage");
+        await Waiting.WaitUntilAsync(() => before.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "events before the outage");
 
         _redis.Kill();
         var during = InjectWithFaults(count: 40);
-        await Wait.UntilAsync(() => during.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "events during the outage");
+        await Waiting.WaitUntilAsync(() => during.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "events during the outage");
         int unavailable = _logs.Count(2901);
         Assert.InRange(unavailable, 1, 2); // once per instance and outage, not once per event
 
         await _redis.StartAsync();
         var after = new List<string>();
-        await Wait.UntilAsync(
+        await Waiting.WaitUntilAsync(
             () =>
             {
                 after.Add(_emulator.InjectMessage(AppId, User, "after " + after.Count).EventId);
@@ -170,13 +173,13 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
             },
             "both instances to use Redis again",
             TimeSpan.FromSeconds(30));
-        await Wait.UntilAsync(() => after.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "events after the outage");
+        await Waiting.WaitUntilAsync(() => after.All(handled.ContainsKey) && _emulator.GetPendingDeliveryCount(AppId) == 0, "events after the outage");
         await StopAllAsync();
 
         Assert.All(before.Concat(during).Concat(after), id => Assert.True(handled.TryGetValue(id, out int n) && n >= 1, id + " was lost"));
         Assert.All(before, id => Assert.Equal(1, handled[id]));
         Assert.Equal(unavailable, _logs.Count(2901));
-        Assert.DoesNotContain(_logs.Entries, e => e.Text.Contains(AppSecret, StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Entries, e => e.TextWithScopes.Contains(AppSecret, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -242,10 +245,10 @@ public sealed class RedisDeduplicationTests : IAsyncLifetime
             ShutdownTimeout = TimeSpan.FromSeconds(5),
             EventDeduplicationStore = keyPrefix is null ? null : new RedisEventDeduplicationStore(_redis.Configuration, keyPrefix),
         };
-        var client = new MitiAgentClient(options, _logs);
+        var client = new MitiAgentClient(options, _loggerFactory);
         _clients.Add(client);
         await client.StartAsync(new CountingAgent(handled, name, handledBy));
-        await Wait.UntilAsync(() => _emulator.GetConnections(AppId).Count == before + 1, "instance " + name + " connected");
+        await Waiting.WaitUntilAsync(() => _emulator.GetConnections(AppId).Count == before + 1, "instance " + name + " connected");
         return client;
     }
 

@@ -47,6 +47,9 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
 
+    /// <summary>How many entries were written with the event id <paramref name="eventId"/>.</summary>
+    public int Count(int eventId) => Entries.Count(e => e.EventId.Id == eventId);
+
     public void Dispose()
     {
     }

@@ -10,14 +10,18 @@ internal static class Waiting
 {
     /// <summary>Waits (real time, polling every 5 ms) until <paramref name="condition"/> holds.</summary>
     /// <exception cref="TimeoutException">It did not hold within <paramref name="timeout"/> (default 20 s).</exception>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => WaitUntilAsync(condition, () => what, timeout);
+
+    /// <summary>As above; <paramref name="what"/> is rendered only at the timeout (for diagnostics that read state).</summary>
+    /// <exception cref="TimeoutException">It did not hold within <paramref name="timeout"/> (default 20 s).</exception>
+    public static async Task WaitUntilAsync(Func<bool> condition, Func<string> what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("Timed out waiting for " + what);
+                throw new TimeoutException("Timed out waiting for " + what());
             }
 
             await Task.Delay(5);

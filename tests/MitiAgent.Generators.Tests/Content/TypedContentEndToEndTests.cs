@@ -38,8 +38,8 @@ public sealed class TypedContentEndToEndTests
         options.Apps.Add(new EmulatorApp(AppId, AppSecret) { Name = "ShopBot" });
         await using var emulator = new MitiEmulator(options);
         await emulator.StartAsync();
-        var logs = new ConcurrentQueue<(int Id, LogLevel Level, string Message)>();
-        using var loggerFactory = new LoggerFactory([new ListLoggerProvider(logs)]);
+        var logs = new CapturingLoggerProvider();
+        using var loggerFactory = new LoggerFactory([logs]);
         var errors = new ConcurrentQueue<Exception>();
         await using var client = new MitiAgentClient(new MitiAgentOptions { AppId = AppId, AppSecret = AppSecret, BaseUrl = emulator.BaseUrl, RegisterSignals = false }, loggerFactory);
         await client.StartAsync(new TypedShopAgent(errors));
@@ -68,31 +68,11 @@ public sealed class TypedContentEndToEndTests
         var error = Assert.IsType<MitiContentException>(Assert.Single(errors));
         Assert.Equal("$.items[0].quantity", error.Path);
         Assert.Equal(bad.EventId, error.EventId);
-        var line = Assert.Single(logs, l => l.Id == 2040);
+        var line = Assert.Single(logs.Entries, l => l.EventId.Id == 2040);
         Assert.Equal(LogLevel.Warning, line.Level);
         Assert.Contains("id=" + bad.EventId + " msg_type=order_card", line.Message, StringComparison.Ordinal);
         Assert.Contains("path=$.items[0].quantity", line.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(logs, l => l.Level > LogLevel.Trace && l.Message.Contains("lots-of-secret", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, l => l.Level > LogLevel.Trace && l.Message.Contains("lots-of-secret", StringComparison.Ordinal));
         Assert.DoesNotContain(emulator.SentMessages, m => m.ReplyToMessageId == bad.MessageId);
-    }
-
-    private sealed class ListLoggerProvider(ConcurrentQueue<(int Id, LogLevel Level, string Message)> entries) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(ConcurrentQueue<(int Id, LogLevel Level, string Message)> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
-        }
     }
 }

@@ -79,23 +79,9 @@ public sealed class GeneratedDispatchTests
         Assert.Equal("sg_1", groupReply.ToGroupId);
 
         emulator.InjectCancel(AppId, dm.RunId!);
-        await WaitUntilAsync(() => calls.Contains("Cancel:" + dm.RunId), "the cancel handler");
+        await Waiting.WaitUntilAsync(() => calls.Contains("Cancel:" + dm.RunId), "the cancel handler", TimeSpan.FromSeconds(10));
 
         Assert.Equal(["Echo", "Picture", "Group", "Cancel:" + dm.RunId], calls.ToArray());
         await client.StopAsync();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(5);
-        }
     }
 }
