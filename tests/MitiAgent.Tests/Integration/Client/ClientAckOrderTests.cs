@@ -140,22 +140,52 @@ public sealed class ClientAckOrderTests
     [Fact]
     public async Task Two_hundred_immediate_replies_all_reach_the_server_after_their_acks()
     {
-        // One event at a time. The emulator stamps the ack on its gateway reader and the reply on its HTTP handler,
-        // two threads: a reply that left strictly after its ack can be stamped a hair earlier by the emulator's own
-        // scheduling. A reply that left first (the bug: 4–30 ms ahead) shows as a gap beyond that noise. The writer
-        // seam test above proves the ordering itself.
+        // One event at a time, 200 times. The order is judged on the client, where it is causal: the writer seam sees
+        // each ack frame just before SendAsync, and the handler (which replies at once) records when it starts. The SDK
+        // starts a handler only after its ack's SendAsync completed, so every ack must be seen first, whatever the
+        // scheduler does. The emulator's stamps (ack on its gateway reader, reply on its HTTP handler: two threads,
+        // two connections) only back this up with a coarse bound: a loaded machine can stamp a reply that left
+        // strictly after its ack a few ms earlier (seen in CI at 2.3 ms), while the bug this guards against left
+        // replies 4–30 ms ahead — and would also break the client-side order.
         await using var host = await EmulatorTestHost.StartAsync();
         await using var client = host.CreateClient();
-        await client.StartAsync(new TestHandler { OnMessage = (e, ct) => e.ReplyAsync("re:" + e.Text, useMarkdown: false, ct) });
+        long sequence = 0;
+        var ackSeen = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var handlerStarted = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        client.GatewaySendHook = frame =>
+        {
+            if (IsAck(frame))
+            {
+                string text = Encoding.UTF8.GetString(frame.Span);
+                int at = text.IndexOf("\"event_id\":\"", StringComparison.Ordinal) + "\"event_id\":\"".Length;
+                ackSeen.TryAdd(text[at..text.IndexOf('"', at)], Interlocked.Increment(ref sequence));
+            }
+
+            return ValueTask.CompletedTask;
+        };
+        await client.StartAsync(new TestHandler
+        {
+            OnMessage = (e, ct) =>
+            {
+                handlerStarted.TryAdd(e.EventId, Interlocked.Increment(ref sequence));
+                return e.ReplyAsync("re:" + e.Text, useMarkdown: false, ct);
+            },
+        });
 
         const int Count = 200;
         const int WarmUp = 5; // the emulator's first frames on a connection pay its JIT
         var gaps = new List<double>();
+        var handlerFirst = new List<string>();
         for (int i = 0; i < WarmUp + Count; i++)
         {
             var injected = host.Emulator.InjectMessage(EmulatorTestHost.AppId, "u_" + (i % 7), "m" + i);
             var sent = await host.Emulator.WaitForSentMessageAsync(m => m.ReplyToMessageId == injected.MessageId);
             var ack = await host.Emulator.WaitForEventAckAsync(injected.EventId);
+            if (!ackSeen.TryGetValue(injected.EventId, out long ackAt) || ackAt > handlerStarted[injected.EventId])
+            {
+                handlerFirst.Add(injected.EventId);
+            }
+
             if (i >= WarmUp)
             {
                 gaps.Add(Stopwatch.GetElapsedTime(sent.Arrival, ack.Arrival).TotalMilliseconds); // > 0: the reply was stamped first
@@ -163,7 +193,8 @@ public sealed class ClientAckOrderTests
         }
 
         Assert.Equal(WarmUp + Count, host.Emulator.SentMessages.Count);
-        AckOrder.AssertNoReplyAheadOfItsAck(gaps);
+        Assert.Empty(handlerFirst);
+        Assert.True(gaps.Max() <= AckOrder.GrossInversionMs, $"a reply stamped {gaps.Max():F3} ms before its ack at the emulator");
     }
 
     private static byte[] JsonPing(string padding) =>
@@ -179,19 +210,13 @@ public sealed class ClientAckOrderTests
     }
 }
 
-/// <summary>Judges the emulator's ack/reply arrival stamps.</summary>
+/// <summary>How the emulator's ack/reply arrival stamps are judged.</summary>
 internal static class AckOrder
 {
-    /// <summary>Beyond this a reply stamped before its ack is the agent's fault, not the emulator's two threads.</summary>
-    public const double SchedulingNoiseMs = 2;
-
-    /// <param name="gaps">Per event, how many ms the reply was stamped before its ack (negative: after it).</param>
-    public static void AssertNoReplyAheadOfItsAck(IReadOnlyList<double> gaps)
-    {
-        int stampedFirst = gaps.Count(g => g > 0);
-        double worst = gaps.Max();
-        string summary = $"{gaps.Count} replies; {stampedFirst} stamped before their ack, worst by {worst:F3} ms";
-        Assert.True(worst <= SchedulingNoiseMs, summary);
-        Assert.True(stampedFirst <= gaps.Count / 10, summary);
-    }
+    /// <summary>
+    /// The coarse bound where the client-side order is judged too (<c>Two_hundred_immediate_replies…</c>): far above the
+    /// emulator's scheduling noise on a loaded machine (two threads, two connections), below the 30 ms the original bug
+    /// showed.
+    /// </summary>
+    public const double GrossInversionMs = 15;
 }
